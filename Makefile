@@ -1,0 +1,41 @@
+# Course commands. Each target creates .venv and installs the pinned set (requirements.txt) plus
+# aigc_helpers in editable mode when the environment is missing or older than those files.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# How notebooks are tested; tests/test_notebooks.py reads this line to check every notebook is collected.
+NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: lab test notebooks bench lint env clean-venv
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "error: the course needs Python 3.11 or newer, found %d.%d. Fix: install Python 3.11 and run: make PYTHON=python3.11 ..." % v[:2])'
+	@[ -x $(BIN)/python ] || { echo "creating $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "installing the pinned set from requirements.txt and aigc_helpers (editable) ..."
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt -e .
+	@touch $@
+
+env: $(STAMP)  ## create/refresh .venv only
+
+lab: $(STAMP)  ## open JupyterLab at the course index
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/00_index.ipynb
+
+lint: $(STAMP)  ## ruff on .py and .ipynb
+	$(BIN)/ruff check .
+
+test: $(STAMP)  ## lint, unit tests, then every notebook under the ci profile
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest tests/
+	AIGC_PROFILE=ci $(BIN)/python -m pytest $(NBVAL) notebooks/
+
+notebooks: $(STAMP)  ## re-run every notebook in place under the cpu profile (committed outputs)
+	$(BIN)/python -m aigc_helpers run-notebooks --profile cpu
+
+bench: $(STAMP)  ## quality and speed benchmarks (minutes; not part of `make test`)
+	@set -e; for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,368 @@
+"""Run profiles, seeding, quiet logging and a one-line environment report.
+
+Every notebook starts with::
+
+    from aigc_helpers import config
+    P = config.profile()          # reads AIGC_PROFILE: ci | cpu | binder | gpu
+    config.set_seed(42)
+    print(config.env_report(P))
+
+and then asks the profile for sizes (``P.subset("train")``, ``P.epochs("gan")``, ``P.batch_size``,
+``P.n_samples``) instead of hard-coding them, so the same notebook runs in seconds in CI, in minutes
+on a 2-core laptop, under 2 GB on Binder, and at full size on a GPU.
+
+Taught in: notebooks/00_index.ipynb (every notebook's setup cell uses it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import random
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal
+
+import numpy as np
+
+ENV_VAR = "AIGC_PROFILE"
+PROFILE_NAMES: tuple[str, ...] = ("ci", "cpu", "binder", "gpu")
+
+ModelKind = Literal["gan", "vae", "toy", "tabular"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How big a run is. Notebooks ask a profile for sizes instead of hard-coding them.
+
+    Attributes:
+        name: one of ``ci``, ``cpu``, ``binder``, ``gpu``.
+        description: what the profile is for, in one line.
+        train_subset: training images to use (``None`` = the whole split).
+        test_subset: test images to use for evaluation (``None`` = the whole split).
+        batch_size: mini-batch size for image models.
+        n_samples: how many generated samples to draw for an evaluation.
+        verbose: the ``verbose`` argument for ``model.fit`` (2 = one line per epoch, keeps CI logs small).
+        memory_budget_gb: the memory the run should stay under, when the host limits it.
+        source: ``"env"`` when chosen with ``AIGC_PROFILE``, ``"auto"`` when detected.
+
+    Example:
+        >>> p = get_profile("ci")
+        >>> p.epochs("gan"), p.subset("train")
+        (1, 1024)
+    """
+
+    name: str
+    description: str
+    train_subset: int | None
+    test_subset: int | None
+    batch_size: int
+    n_samples: int
+    verbose: int
+    memory_budget_gb: float | None
+    epochs_by_kind: MappingProxyType = field(repr=False)
+    source: str = "env"
+
+    def epochs(self, kind: ModelKind) -> int:
+        """Number of training epochs for a model family (``gan``, ``vae``, ``toy``, ``tabular``).
+
+        Example:
+            >>> get_profile("cpu").epochs("vae") > get_profile("ci").epochs("vae")
+            True
+        """
+        try:
+            return int(self.epochs_by_kind[kind])
+        except KeyError:
+            valid = ", ".join(sorted(self.epochs_by_kind))
+            raise ValueError(f"Unknown model kind {kind!r}; valid kinds: {valid}.") from None
+
+    def subset(self, split: Literal["train", "test"] = "train") -> int | None:
+        """Number of images of ``split`` to use, or ``None`` for all of them.
+
+        Example:
+            >>> get_profile("gpu").subset("test") is None
+            True
+        """
+        if split == "train":
+            return self.train_subset
+        if split == "test":
+            return self.test_subset
+        raise ValueError(f"Unknown split {split!r}; use 'train' or 'test'.")
+
+
+def _profile(name: str, description: str, *, epochs: dict[str, int], **sizes) -> Profile:
+    return Profile(
+        name=name, description=description, epochs_by_kind=MappingProxyType(epochs), **sizes
+    )
+
+
+_PROFILES: dict[str, Profile] = {
+    "ci": _profile(
+        "ci",
+        "seconds per notebook: tiny subsets, one epoch; checks run, quality is not judged",
+        train_subset=1024,
+        test_subset=512,
+        batch_size=64,
+        n_samples=256,
+        verbose=2,
+        memory_budget_gb=None,
+        epochs={"gan": 1, "vae": 1, "toy": 1, "tabular": 2},
+    ),
+    "cpu": _profile(
+        "cpu",
+        "the real lesson on a 2-core laptop: minutes per notebook, results worth looking at",
+        train_subset=None,
+        test_subset=None,
+        batch_size=128,
+        n_samples=10_000,
+        verbose=2,
+        memory_budget_gb=None,
+        epochs={"gan": 10, "vae": 20, "toy": 20, "tabular": 200},
+    ),
+    "binder": _profile(
+        "binder",
+        "like cpu, but kept under 2 GB of memory for free Binder machines",
+        train_subset=20_000,
+        test_subset=5_000,
+        batch_size=64,
+        n_samples=2_000,
+        verbose=2,
+        memory_budget_gb=2.0,
+        epochs={"gan": 5, "vae": 10, "toy": 10, "tabular": 100},
+    ),
+    "gpu": _profile(
+        "gpu",
+        "full-size runs on an accelerator",
+        train_subset=None,
+        test_subset=None,
+        batch_size=256,
+        n_samples=10_000,
+        verbose=1,
+        memory_budget_gb=None,
+        epochs={"gan": 50, "vae": 100, "toy": 50, "tabular": 500},
+    ),
+}
+
+
+def get_profile(name: str) -> Profile:
+    """Return the profile called ``name``; an unknown name raises ``ValueError`` listing the valid ones.
+
+    Example:
+        >>> get_profile("binder").memory_budget_gb
+        2.0
+    """
+    key = name.strip().lower()
+    if key not in _PROFILES:
+        valid = ", ".join(PROFILE_NAMES)
+        raise ValueError(
+            f"Unknown profile {name!r} (from {ENV_VAR} or the argument). Valid profiles: {valid}. "
+            f"Fix: `export {ENV_VAR}=cpu` (or ci, binder, gpu), or unset {ENV_VAR} to pick "
+            "gpu/cpu automatically."
+        )
+    return _PROFILES[key]
+
+
+def gpu_available() -> bool:
+    """True when TensorFlow sees at least one GPU (imports TensorFlow)."""
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def profile(name: str | None = None) -> Profile:
+    """The profile to run under: ``name``, else ``$AIGC_PROFILE``, else ``gpu`` if TensorFlow sees a
+    GPU, else ``cpu``.
+
+    Example:
+        >>> import os; os.environ["AIGC_PROFILE"] = "ci"
+        >>> profile().name
+        'ci'
+    """
+    if name is not None:
+        return get_profile(name)
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return get_profile(env)
+    return replace(_PROFILES["gpu" if gpu_available() else "cpu"], source="auto")
+
+
+@contextlib.contextmanager
+def _stderr_to_buffer(captured: list[str]) -> Iterator[None]:
+    """Send file descriptor 2 to a temporary file; what was written is appended to ``captured``.
+
+    TensorFlow's C++ start-up lines ("Could not find cuda drivers", "failed call to cuInit" on
+    machines without a GPU) bypass Python's logging and go straight to fd 2, where Jupyter shows
+    them as red text. This catches them during the import only.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (some embedded interpreters): nothing to hide
+        yield
+        return
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            captured.append(tmp.read().decode("utf-8", "replace"))
+
+
+_TF_READY = False
+
+
+def quiet_tensorflow() -> None:
+    """Import TensorFlow without its C++ start-up noise and silence its info/warning logs.
+
+    Errors still show: if the import itself fails, what TensorFlow printed is replayed before the
+    exception propagates. Safe to call more than once.
+    """
+    global _TF_READY
+    if _TF_READY:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import logging
+
+    captured: list[str] = []
+    try:
+        with _stderr_to_buffer(captured):
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # device discovery prints its own lines once
+    except BaseException:  # pragma: no cover - only when TensorFlow is broken
+        sys.stderr.write("".join(captured))
+        raise
+    tf.get_logger().setLevel(logging.ERROR)
+    try:
+        from absl import logging as absl_logging
+
+        absl_logging.set_verbosity(absl_logging.ERROR)
+    except ImportError:  # pragma: no cover - absl ships with TensorFlow
+        pass
+    _TF_READY = True
+
+
+def set_seed(seed: int = 42, *, deterministic: bool | None = None) -> None:
+    """Seed Python, NumPy, TensorFlow and Keras so that a CPU run is repeatable.
+
+    Args:
+        seed: any non-negative integer.
+        deterministic: also ask TensorFlow for deterministic kernels
+            (``tf.config.experimental.enable_op_determinism``). ``None`` means yes unless a GPU is
+            visible, where some kernels have no deterministic version and would raise.
+
+    Example:
+        >>> set_seed(0); a = np.random.rand()
+        >>> set_seed(0); b = np.random.rand()
+        >>> a == b
+        True
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    seed = int(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - learners' code still uses the legacy global RNG
+    quiet_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)  # seeds Python, NumPy, TensorFlow and Keras' backend RNG
+    if deterministic is None:
+        deterministic = not tf.config.list_physical_devices("GPU")
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+
+
+def env_report(p: Profile | None = None) -> str:
+    """One line with the versions, the device and the profile in use.
+
+    Example:
+        >>> print(env_report(get_profile("ci")))  # doctest: +SKIP
+        Python 3.11.7 | TensorFlow 2.21.0 | Keras 3.15.1 | NumPy 2.4.6 | device: CPU (2 cores) | profile: ci (AIGC_PROFILE)
+    """
+    quiet_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    p = p or profile()
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = []
+        for g in gpus:
+            try:
+                names.append(
+                    tf.config.experimental.get_device_details(g).get("device_name", g.name)
+                )
+            except (ValueError, RuntimeError):  # pragma: no cover - depends on the driver
+                names.append(g.name)
+        device = f"GPU x{len(gpus)} ({', '.join(names)})"
+    else:
+        device = f"CPU ({os.cpu_count()} cores)"
+    src = ENV_VAR if p.source == "env" else "auto"
+    return (
+        f"Python {platform.python_version()} | TensorFlow {tf.__version__} | Keras {keras.__version__} | "
+        f"NumPy {np.__version__} | device: {device} | profile: {p.name} ({src})"
+    )
+
+
+def profile_table():
+    """The four profiles side by side as a pandas DataFrame (one row per profile).
+
+    Example:
+        >>> profile_table().loc["ci", "batch size"]  # doctest: +SKIP
+        64
+    """
+    import pandas as pd
+
+    rows = {}
+    for name in PROFILE_NAMES:
+        p = _PROFILES[name]
+        rows[name] = {
+            "train images": p.train_subset or 60000,
+            "test images": p.test_subset or 10000,
+            "batch size": p.batch_size,
+            **{f"{k} epochs": v for k, v in p.epochs_by_kind.items()},
+            "samples": p.n_samples,
+            "memory budget": f"{p.memory_budget_gb:g} GB" if p.memory_budget_gb else "-",
+            "for": p.description,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def setup(seed: int = 42, name: str | None = None) -> Profile:
+    """A notebook's first lines in one call: quiet logs, pick the profile, seed, print the report.
+
+    Example:
+        >>> P = setup(seed=42)  # doctest: +SKIP
+        Python 3.11.7 | TensorFlow 2.21.0 | ... | profile: cpu (auto)
+    """
+    quiet_tensorflow()
+    p = profile(name)
+    set_seed(seed)
+    print(env_report(p))
+    return p
+
+
+__all__ = [
+    "ENV_VAR",
+    "PROFILE_NAMES",
+    "Profile",
+    "env_report",
+    "get_profile",
+    "gpu_available",
+    "profile",
+    "profile_table",
+    "quiet_tensorflow",
+    "set_seed",
+    "setup",
+]

@@ -1,0 +1,116 @@
+"""aigc_helpers.config: profiles, seeding, the environment report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aigc_helpers import config
+
+
+def test_each_profile_by_name(monkeypatch):
+    for name in config.PROFILE_NAMES:
+        monkeypatch.setenv("AIGC_PROFILE", name)
+        p = config.profile()
+        assert p.name == name and p.source == "env"
+
+
+def test_profile_name_is_case_and_space_tolerant(monkeypatch):
+    monkeypatch.setenv("AIGC_PROFILE", " CI ")
+    assert config.profile().name == "ci"
+
+
+def test_unknown_profile_lists_valid_ones(monkeypatch):
+    monkeypatch.setenv("AIGC_PROFILE", "laptop")
+    with pytest.raises(ValueError) as err:
+        config.profile()
+    msg = str(err.value)
+    assert "'laptop'" in msg and "ci, cpu, binder, gpu" in msg and "export AIGC_PROFILE=cpu" in msg
+
+
+@pytest.mark.parametrize("has_gpu, expected", [(False, "cpu"), (True, "gpu")])
+def test_auto_profile(monkeypatch, has_gpu, expected):
+    monkeypatch.delenv("AIGC_PROFILE", raising=False)
+    monkeypatch.setattr(config, "gpu_available", lambda: has_gpu)
+    p = config.profile()
+    assert p.name == expected and p.source == "auto"
+
+
+def test_auto_profile_on_this_machine(monkeypatch):
+    monkeypatch.delenv("AIGC_PROFILE", raising=False)
+    import tensorflow as tf
+
+    expected = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+    assert config.profile().name == expected
+
+
+def test_profiles_grow_from_ci_to_gpu():
+    ci, cpu, binder, gpu = (config.get_profile(n) for n in ("ci", "cpu", "binder", "gpu"))
+    for kind in ("gan", "vae", "toy", "tabular"):
+        assert ci.epochs(kind) <= binder.epochs(kind) <= cpu.epochs(kind) <= gpu.epochs(kind)
+        assert ci.epochs(kind) >= 1
+    assert ci.subset("train") < binder.subset("train") and cpu.subset("train") is None
+    assert binder.memory_budget_gb == 2.0
+    assert ci.verbose in (0, 2)  # keep CI logs small: no per-batch progress bars
+
+
+def test_profile_rejects_unknown_kind_and_split():
+    p = config.get_profile("ci")
+    with pytest.raises(ValueError, match="valid kinds: gan, tabular, toy, vae"):
+        p.epochs("diffusion")
+    with pytest.raises(ValueError, match="'train' or 'test'"):
+        p.subset("validation")
+
+
+def test_profile_table_has_one_row_per_profile():
+    table = config.profile_table()
+    assert table.index.tolist() == list(config.PROFILE_NAMES)
+    assert table.loc["ci", "batch size"] == config.get_profile("ci").batch_size
+
+
+def _train_tiny_model(seed: int) -> list[np.ndarray]:
+    import keras
+
+    config.set_seed(seed)
+    x = np.random.rand(64, 4).astype("float32")  # noqa: NPY002 - set_seed must seed this too
+    y = (x.sum(axis=1, keepdims=True) > 2).astype("float32")
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dropout(0.3),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y, epochs=2, batch_size=16, shuffle=True, verbose=0)
+    return model.get_weights()
+
+
+def test_set_seed_makes_training_repeatable():
+    a, b, c = _train_tiny_model(7), _train_tiny_model(7), _train_tiny_model(8)
+    assert all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
+    assert not all(np.array_equal(u, v) for u, v in zip(a, c, strict=True))
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "1", True])
+def test_set_seed_rejects_bad_seeds(bad):
+    with pytest.raises(ValueError, match="non-negative integer"):
+        config.set_seed(bad)
+
+
+def test_env_report_is_one_line():
+    import keras
+    import tensorflow as tf
+
+    line = config.env_report(config.get_profile("ci"))
+    assert "\n" not in line
+    assert f"TensorFlow {tf.__version__}" in line and f"Keras {keras.__version__}" in line
+    assert "profile: ci" in line and "device:" in line
+
+
+def test_setup_prints_report_and_returns_profile(monkeypatch, capsys):
+    monkeypatch.setenv("AIGC_PROFILE", "binder")
+    p = config.setup(seed=3)
+    assert p.name == "binder"
+    assert "profile: binder (AIGC_PROFILE)" in capsys.readouterr().out

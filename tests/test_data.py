@@ -1,0 +1,303 @@
+"""aigc_helpers.data: look-up order, content verification, every error path, and the pipelines."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aigc_helpers import data
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def link(real: Path, where: Path) -> Path:
+    target = where / "mnist.npz"
+    os.symlink(real, target)
+    return target
+
+
+def mnist_arrays(m: data.Mnist) -> dict[str, np.ndarray]:
+    return {"x_train": m.x_train, "y_train": m.y_train, "x_test": m.x_test, "y_test": m.y_test}
+
+
+# --------------------------------------------------------------------------- the real file
+
+
+def test_real_file_verifies_by_content(mnist):
+    assert mnist.x_train.shape == (60000, 28, 28) and mnist.x_train.dtype == np.uint8
+    assert mnist.x_test.shape == (10000, 28, 28)
+    assert data.mnist_content_sha256(mnist_arrays(mnist)) == data.MNIST_SHA256
+    assert tuple(np.bincount(mnist.y_test)) == data.MNIST_CLASS_COUNTS["test"]
+    # Figures from the data README, recomputed.
+    assert round(float(mnist.x_train.mean() / 255), 4) == 0.1307
+    assert round(float(mnist.x_train.std() / 255), 4) == 0.3081
+
+
+def test_unpacks_like_keras(mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    assert x_train is mnist.x_train and y_test is mnist.y_test
+
+
+# --------------------------------------------------------------------------- look-up order
+
+
+def test_lookup_order_env_dir_first(isolated_lookup, real_mnist_path):
+    link(real_mnist_path, isolated_lookup["env"])
+    (isolated_lookup["repo"] / "mnist.npz").write_bytes(b"garbage")  # would fail if read
+    m = data.load_mnist()
+    assert m.path == isolated_lookup["env"] / "mnist.npz"
+
+
+def test_lookup_repo_data_dir_second(isolated_lookup, real_mnist_path, monkeypatch):
+    monkeypatch.delenv("AIGC_DATA_DIR")
+    link(real_mnist_path, isolated_lookup["repo"])
+    (isolated_lookup["keras"] / "mnist.npz").write_bytes(b"garbage")
+    assert data.load_mnist().path == isolated_lookup["repo"] / "mnist.npz"
+
+
+def test_lookup_keras_cache_third(isolated_lookup, real_mnist_path):
+    link(real_mnist_path, isolated_lookup["keras"])
+    assert data.load_mnist().path == isolated_lookup["keras"] / "mnist.npz"
+
+
+def test_first_file_found_is_used_even_if_bad(isolated_lookup, real_mnist_path):
+    """A bad file is reported, not silently skipped in favour of a later place."""
+    bad = isolated_lookup["env"] / "mnist.npz"
+    bad.write_bytes(b"not a zip")
+    link(real_mnist_path, isolated_lookup["repo"])
+    with pytest.raises(data.MnistFileError, match=str(bad)):
+        data.load_mnist()
+
+
+def test_download_is_last_and_verified(isolated_lookup, real_mnist_path, monkeypatch):
+    calls = []
+
+    def fake_download() -> Path:  # what Keras does: write into its cache, return nothing else
+        calls.append(1)
+        target = isolated_lookup["keras"] / "mnist.npz"
+        target.write_bytes(real_mnist_path.read_bytes())
+        return target
+
+    monkeypatch.setattr(data, "_download_with_keras", fake_download)
+    m = data.load_mnist()
+    assert calls == [1]
+    assert m.path == isolated_lookup["keras"] / "mnist.npz"
+
+
+def test_no_download_when_a_file_exists(isolated_lookup, real_mnist_path, monkeypatch):
+    link(real_mnist_path, isolated_lookup["repo"])
+    monkeypatch.setattr(data, "_download_with_keras", lambda: pytest.fail("must not download"))
+    data.load_mnist()
+
+
+# --------------------------------------------------------------------------- error paths
+
+
+def test_offline_without_file_says_where_to_put_it(isolated_lookup):
+    with pytest.raises(data.MnistNotFoundError) as err:
+        data.load_mnist()
+    msg = str(err.value)
+    assert "network is unreachable" in msg  # the reason
+    assert str(isolated_lookup["env"] / "mnist.npz") in msg  # every place looked in
+    assert str(isolated_lookup["repo"]) in msg
+    assert str(isolated_lookup["keras"] / "mnist.npz") in msg
+    assert "cp ../shared/data/mnist.npz data/" in msg and "AIGC_DATA_DIR" in msg  # the fix
+    assert "\n" not in msg  # one paragraph
+    assert isinstance(err.value, FileNotFoundError)
+
+
+def test_download_false_is_reported(isolated_lookup):
+    with pytest.raises(data.MnistNotFoundError, match="download=False"):
+        data.load_mnist(download=False)
+
+
+def test_unset_env_dir_is_reported_as_not_set(isolated_lookup, monkeypatch):
+    monkeypatch.delenv("AIGC_DATA_DIR")
+    with pytest.raises(data.MnistNotFoundError, match=r"\$AIGC_DATA_DIR: not set"):
+        data.load_mnist()
+
+
+def test_explicit_missing_path(tmp_path):
+    with pytest.raises(data.MnistNotFoundError, match="No MNIST file at"):
+        data.load_mnist(tmp_path / "nope.npz")
+
+
+def _assert_bad(path: Path, match: str) -> None:
+    before = sha(path)
+    with pytest.raises(data.MnistFileError) as err:
+        data.load_mnist(path)
+    msg = str(err.value)
+    assert str(path) in msg and "Fix:" in msg and "left untouched" in msg
+    assert match in msg, msg
+    assert "\n" not in msg
+    assert path.is_file() and sha(path) == before  # never overwritten or deleted
+
+
+def test_truncated_file(tmp_path, real_mnist_path):
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(real_mnist_path.read_bytes()[:3_000_000])
+    _assert_bad(bad, "truncated or corrupt")
+
+
+def test_truncated_file_in_lookup_place_is_kept(isolated_lookup, real_mnist_path):
+    bad = isolated_lookup["repo"] / "mnist.npz"
+    bad.write_bytes(real_mnist_path.read_bytes()[:-5000])
+    before = sha(bad)
+    with pytest.raises(data.MnistFileError):
+        data.load_mnist()
+    assert sha(bad) == before
+
+
+def test_empty_file(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(b"")
+    _assert_bad(bad, "not a readable .npz")
+
+
+def test_wrong_arrays(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    np.savez(bad, images=np.zeros((3, 28, 28), np.uint8), labels=np.zeros(3, np.uint8))
+    _assert_bad(bad, "lacks the arrays x_train, y_train, x_test, y_test")
+
+
+def test_wrong_shape(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    np.savez(
+        bad,
+        x_train=np.zeros((10, 28, 28), np.uint8),
+        y_train=np.zeros(10, np.uint8),
+        x_test=np.zeros((10, 28, 28), np.uint8),
+        y_test=np.zeros(10, np.uint8),
+    )
+    _assert_bad(bad, "array x_train has shape (10, 28, 28)")
+
+
+def test_other_dataset_with_mnist_shapes(tmp_path):
+    """Same shapes as MNIST, 6000 per class (like Fashion-MNIST): caught by the class counts."""
+    bad = tmp_path / "mnist.npz"
+    np.savez(
+        bad,
+        x_train=np.zeros((60000, 28, 28), np.uint8),
+        y_train=(np.arange(60000) % 10).astype(np.uint8),
+        x_test=np.zeros((10000, 28, 28), np.uint8),
+        y_test=(np.arange(10000) % 10).astype(np.uint8),
+    )
+    _assert_bad(bad, "Fashion-MNIST")
+
+
+def test_one_changed_pixel_fails_the_hash(tmp_path, mnist):
+    arrays = {k: v.copy() for k, v in mnist_arrays(mnist).items()}
+    arrays["x_test"][0, 14, 14] ^= 1
+    bad = tmp_path / "mnist.npz"
+    np.savez(bad, **arrays)
+    _assert_bad(bad, "content sha256")
+
+
+def test_pickled_file_is_refused(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    np.savez(bad, x_train=np.array([{"evil": 1}], dtype=object))
+    _assert_bad(bad, "pickled objects")
+
+
+# --------------------------------------------------------------------------- subsets and scaling
+
+
+def test_take_subset_is_balanced_and_seeded(mnist):
+    x, y = data.take_subset(mnist.x_train, mnist.y_train, 1000, seed=3)
+    assert x.shape == (1000, 28, 28) and np.bincount(y).tolist() == [100] * 10
+    x2, _ = data.take_subset(mnist.x_train, mnist.y_train, 1000, seed=3)
+    x3, _ = data.take_subset(mnist.x_train, mnist.y_train, 1000, seed=4)
+    assert np.array_equal(x, x2) and not np.array_equal(x, x3)
+    assert data.take_subset(mnist.x_train, mnist.y_train, None)[0] is mnist.x_train
+    with pytest.raises(ValueError, match="positive"):
+        data.take_subset(mnist.x_train, mnist.y_train, 0)
+    with pytest.raises(ValueError, match="differ in length"):
+        data.take_subset(mnist.x_train, mnist.y_test, 5)
+
+
+def test_gan_range_round_trip(mnist):
+    x = mnist.x_test[:50]
+    scaled = data.to_gan_range(x)
+    assert scaled.shape == (50, 28, 28, 1) and scaled.dtype == np.float32
+    assert scaled.min() == -1.0 and scaled.max() == 1.0
+    assert np.array_equal(data.from_gan_range(scaled), x)
+
+
+def test_fixed_binarization_is_bernoulli(mnist):
+    x = mnist.x_test[:2000]
+    b = data.binarize(x, seed=0)
+    assert set(np.unique(b).tolist()) == {0.0, 1.0} and b.shape == (2000, 28, 28, 1)
+    assert np.array_equal(b, data.binarize(x, seed=0))
+    # E[b] = x / 255: the mean over 1.57M pixels is within a few standard errors.
+    assert abs(b.mean() - x.mean() / 255) < 0.002
+    # Pure black / pure white pixels are deterministic.
+    assert not b[..., 0][x == 0].any() and b[..., 0][x == 255].all()
+
+
+# --------------------------------------------------------------------------- tf.data pipelines
+
+
+def test_gan_dataset_batches(mnist):
+    x, y = mnist.x_train[:300], mnist.y_train[:300]
+    batches = list(data.gan_dataset(x, batch_size=64, seed=1))
+    assert len(batches) == 4  # 300 // 64, remainder dropped
+    b = batches[0].numpy()
+    assert b.shape == (64, 28, 28, 1) and b.dtype == np.float32
+    assert b.min() >= -1.0 and b.max() <= 1.0
+    xb, yb = next(iter(data.gan_dataset(x, y, batch_size=32, seed=1)))
+    assert tuple(xb.shape) == (32, 28, 28, 1) and yb.dtype.name == "int32"
+    # The (image, label) pairs stay matched through the shuffle.
+    unscaled = data.from_gan_range(xb.numpy())
+    for img, lab in zip(unscaled, yb.numpy(), strict=True):
+        i = int(np.flatnonzero((x == img).all(axis=(1, 2)))[0])
+        assert y[i] == lab
+
+
+def test_gan_dataset_reshuffles_each_epoch_but_is_seeded(mnist):
+    x = mnist.x_train[:256]
+    ds = data.gan_dataset(x, batch_size=64, seed=5)
+    e1, e2 = next(iter(ds)).numpy(), next(iter(ds)).numpy()
+    assert not np.array_equal(e1, e2)
+    again = next(iter(data.gan_dataset(x, batch_size=64, seed=5))).numpy()
+    assert np.array_equal(e1, again)
+
+
+def test_vae_dataset_draws_afresh_each_epoch(mnist):
+    x = mnist.x_train[:256]
+    ds = data.vae_dataset(x, batch_size=128, seed=2, shuffle=False)
+    e1 = np.concatenate([b.numpy() for b in ds])
+    e2 = np.concatenate([b.numpy() for b in ds])
+    assert e1.shape == (256, 28, 28, 1) and set(np.unique(e1).tolist()) == {0.0, 1.0}
+    assert (e1 != e2).mean() > 0.01  # a new Bernoulli draw ...
+    grey = (x > 0) & (x < 255)
+    assert not (e1 != e2)[..., 0][~grey].any()  # ... that only ever changes grey pixels
+    same_seed = np.concatenate(
+        [b.numpy() for b in data.vae_dataset(x, batch_size=128, seed=2, shuffle=False)]
+    )
+    assert np.array_equal(e1, same_seed)  # reproducible for a seed
+    assert abs(e1.mean() - x.mean() / 255) < 0.01
+
+
+def test_vae_dataset_with_labels(mnist):
+    xb, yb = next(
+        iter(
+            data.vae_dataset(
+                mnist.x_test[:100], mnist.y_test[:100], batch_size=50, seed=0, shuffle=False
+            )
+        )
+    )
+    assert tuple(xb.shape) == (50, 28, 28, 1) and np.array_equal(yb.numpy(), mnist.y_test[:50])
+
+
+@pytest.mark.parametrize("fn", [data.gan_dataset, data.vae_dataset])
+def test_pipelines_reject_bad_batch_sizes(fn, mnist):
+    with pytest.raises(ValueError, match="positive integer"):
+        fn(mnist.x_test[:10], batch_size=0)
+    with pytest.raises(ValueError, match="smaller batch_size"):
+        fn(mnist.x_test[:10], batch_size=64)

@@ -1,0 +1,162 @@
+"""The dependency files agree, and the commands the README promises exist and do what it says."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def parse_pins(lines: list[str]) -> dict[str, str]:
+    pins = {}
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        m = re.fullmatch(r"([A-Za-z0-9_.\-\[\]]+)==([A-Za-z0-9_.+\-]+)", line)
+        assert m, f"not an exact pin: {line!r}"
+        pins[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return pins
+
+
+def requirements_pins() -> dict[str, str]:
+    return parse_pins((REPO / "requirements.txt").read_text().splitlines())
+
+
+def environment_yml() -> tuple[list[str], dict[str, str]]:
+    """(conda dependencies, pip pins) from environment.yml, read without a YAML library."""
+    conda, pip_lines, in_pip = [], [], False
+    for raw in (REPO / "environment.yml").read_text().splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        item = raw.strip()
+        if item == "- pip:":
+            in_pip = True
+            continue
+        if in_pip and indent > 4 and item.startswith("- "):
+            pip_lines.append(item[2:])
+        elif item.startswith("- ") and indent >= 2:
+            in_pip = False
+            conda.append(item[2:])
+    return conda, parse_pins(pip_lines) | ({"-e .": ""} if "-e ." in pip_lines else {})
+
+
+def test_environment_yml_matches_requirements_exactly():
+    conda, pip = environment_yml()
+    req = requirements_pins()
+    assert pip.pop("-e .", None) == "", "environment.yml must install the course with `-e .`"
+    missing = sorted(set(req) - set(pip))
+    extra = sorted(set(pip) - set(req))
+    differ = sorted(f"{k}: {req[k]} vs {pip[k]}" for k in set(req) & set(pip) if req[k] != pip[k])
+    assert not (missing or extra or differ), (
+        f"environment.yml and requirements.txt disagree: missing in yml {missing}, extra in yml {extra}, "
+        f"different versions {differ}. Fix: make the pip: section repeat requirements.txt."
+    )
+    assert "python=3.11" in conda
+
+
+def test_the_parser_notices_a_disagreement():
+    a = parse_pins(["numpy==2.4.6", "keras==3.15.1"])
+    b = parse_pins(["numpy==2.4.5", "keras==3.15.1"])
+    assert a != b
+
+
+def test_requirements_pin_the_tested_set():
+    req = requirements_pins()
+    for name in (
+        "tensorflow",
+        "keras",
+        "numpy",
+        "matplotlib",
+        "pandas",
+        "scikit-learn",
+        "jupyterlab",
+        "ipywidgets",
+        "imageio",
+        "tqdm",
+        "nbval",
+        "pytest",
+        "ruff",
+    ):
+        assert name in req, f"{name} is not pinned in requirements.txt"
+    assert req["tensorflow"].startswith("2.21.")
+    assert req["keras"].startswith("3.")
+
+
+def test_pyproject_has_loose_lower_bounds_satisfied_by_the_pins():
+    meta = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pins = requirements_pins()
+    deps = [Requirement(d) for d in meta["dependencies"] + meta["optional-dependencies"]["dev"]]
+    for r in deps:
+        specs = list(r.specifier)
+        assert specs and all(s.operator == ">=" for s in specs), (
+            f"{r}: pyproject.toml keeps only lower bounds, so Colab's TensorFlow is never downgraded"
+        )
+        name = r.name.lower().replace("_", "-")
+        assert name in pins, f"{r.name} is a dependency but not pinned in requirements.txt"
+        assert Version(pins[name]) in r.specifier, f"pin {name}=={pins[name]} violates {r}"
+
+
+def test_installed_versions_are_the_pins():
+    from importlib.metadata import version
+
+    for name, pinned in requirements_pins().items():
+        assert version(name) == pinned, f"{name} {version(name)} installed, {pinned} pinned"
+
+
+def makefile_targets() -> dict[str, str]:
+    text = (REPO / "Makefile").read_text()
+    targets, current = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^([a-z-]+):", line)
+        if m:
+            current = m.group(1)
+            targets[current] = line + "\n"
+        elif current and line.startswith("\t"):
+            targets[current] += line + "\n"
+        else:
+            current = None
+    return targets
+
+
+@pytest.mark.parametrize("target", ["lab", "test", "notebooks", "bench", "lint"])
+def test_make_targets_set_themselves_up(target):
+    targets = makefile_targets()
+    assert target in targets, f"make {target} is missing"
+    assert "$(STAMP)" in targets[target].splitlines()[0], (
+        f"make {target} must depend on the venv stamp"
+    )
+
+
+def test_make_test_runs_lint_units_and_notebooks_under_ci():
+    body = makefile_targets()["test"]
+    assert "ruff check ." in body
+    assert "pytest tests/" in body
+    assert "AIGC_PROFILE=ci" in body and "$(NBVAL) notebooks/" in body
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "make test" in readme and "make lab" in readme
+    assert ci.splitlines()[-1].strip() == "make test"
+    assert "set -euo pipefail" in ci and "../shared/data/mnist.npz" in ci
+
+
+def test_binder_start_sets_profile():
+    start = REPO / "start"
+    text = start.read_text()
+    assert "export AIGC_PROFILE=binder" in text and text.rstrip().endswith('exec "$@"')
+    assert start.stat().st_mode & 0o111, "start must be executable"
+
+
+def test_mnist_is_not_tracked():
+    ignore = (REPO / ".gitignore").read_text()
+    assert "data/*.npz" in ignore
