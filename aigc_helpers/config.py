@@ -22,6 +22,7 @@ import platform
 import random
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -241,6 +242,8 @@ def quiet_tensorflow() -> None:
     except BaseException:  # pragma: no cover - only when TensorFlow is broken
         sys.stderr.write("".join(captured))
         raise
+    # The course's datasets are shuffled by tf.data; Keras' reminder about fit(shuffle=True) is noise.
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed", category=UserWarning)
     tf.get_logger().setLevel(logging.ERROR)
     try:
         from absl import logging as absl_logging

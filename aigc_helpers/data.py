@@ -343,6 +343,9 @@ def _base_dataset(
         )
     else:
         idx = cut(tf.range(n))
+    n_batches = full + (1 if not drop_remainder and n % batch_size else 0)
+    # flat_map hides the length; state it so Keras shows progress bars and does not warn.
+    idx = idx.apply(tf.data.experimental.assert_cardinality(n_batches))
     return idx.map(
         lambda i: tf.nest.map_structure(lambda t: tf.gather(t, i), held),
         num_parallel_calls=tf.data.AUTOTUNE,
