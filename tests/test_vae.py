@@ -1,0 +1,240 @@
+"""aigc_helpers.vae: the formulas against hand-computed values, the bounds, training, saving, resuming."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from aigc_helpers import config, data
+
+config.quiet_tensorflow()
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from aigc_helpers import vae as V  # noqa: E402
+
+# --------------------------------------------------------------------------- formulas
+
+
+def test_gaussian_kl_matches_numerical_integration():
+    rng = np.random.default_rng(0)
+    grid = np.linspace(-30, 30, 600_001)
+    for _ in range(5):
+        mu, sigma = rng.normal(0, 2), rng.uniform(0.1, 3.0)
+        q = np.exp(-0.5 * ((grid - mu) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+        p = np.exp(-0.5 * grid**2) / math.sqrt(2 * math.pi)
+        mask = q > 1e-300
+        numeric = np.trapezoid(q[mask] * (np.log(q[mask]) - np.log(p[mask])), grid[mask])
+        closed = float(V.gaussian_kl([mu], [2 * math.log(sigma)]))
+        assert closed == pytest.approx(numeric, rel=1e-4, abs=1e-6)
+
+
+def test_gaussian_kl_sums_over_dimensions_and_is_zero_at_the_prior():
+    mu = np.array([[0.5, -1.0], [0.0, 0.0]])
+    lv = np.array([[0.2, -0.3], [0.0, 0.0]])
+    by_hand = 0.5 * (np.exp(lv) + mu**2 - 1 - lv).sum(axis=1)
+    np.testing.assert_allclose(V.gaussian_kl(mu, lv).numpy(), by_hand, rtol=1e-6)
+    assert float(V.gaussian_kl(mu, lv)[1]) == 0.0
+
+
+def test_reparameterize_uses_the_standard_deviation():
+    eps = np.random.default_rng(1).standard_normal(200_000)
+    z = V.reparameterize(1.0, math.log(4.0), eps).numpy()  # variance 4 -> sigma 2
+    assert z.mean() == pytest.approx(1.0, abs=0.02)
+    assert z.var() == pytest.approx(4.0, rel=0.02)  # exp(log_var) as sigma would give 16
+
+
+def test_log_normal_matches_scipy_free_formula():
+    z, m, lv = np.array([[0.3, -1.2]]), np.array([[0.1, 0.0]]), np.array([[0.5, -0.5]])
+    var = np.exp(lv)
+    by_hand = (-0.5 * (np.log(2 * np.pi * var) + (z - m) ** 2 / var)).sum()
+    assert float(V.log_normal(z, m, lv)[0]) == pytest.approx(by_hand, rel=1e-6)
+
+
+def test_bernoulli_log_likelihood_by_hand():
+    x = np.array([[1.0, 0.0, 1.0]])
+    logits = np.array([[2.0, -1.0, -3.0]])
+    p = 1 / (1 + np.exp(-logits))
+    by_hand = (x * np.log(p) + (1 - x) * np.log(1 - p)).sum()
+    assert float(V.bernoulli_log_likelihood(x, logits)[0]) == pytest.approx(by_hand, rel=1e-6)
+    # Stays finite for extreme logits, where a sigmoid-then-log would give -inf.
+    assert np.isfinite(
+        V.bernoulli_log_likelihood(np.array([[1.0]]), np.array([[-200.0]])).numpy()
+    ).all()
+
+
+# --------------------------------------------------------------------------- model
+
+
+@pytest.fixture(scope="module")
+def batch(mnist):
+    return data.binarize(mnist.x_test[:64], seed=0)
+
+
+def test_shapes(batch):
+    config.set_seed(0)
+    vae = V.VAE(latent_dim=5, seed=0)
+    mean, log_var = vae.encode(batch[:3])
+    assert mean.shape == (3, 5) and log_var.shape == (3, 5)
+    assert vae.decode(mean).shape == (3, 28, 28)
+    assert vae(batch[:3]).shape == (3, 28, 28, 1)  # logits
+    s = vae.sample(7, seed=1)
+    assert s.shape == (7, 28, 28) and s.min() >= 0 and s.max() <= 1
+    assert vae.reconstruct(batch[:2]).shape == (2, 28, 28)
+    assert vae.interpolate(batch[0], batch[1], steps=6).shape == (6, 28, 28)
+    assert [m.name for m in vae.metrics] == ["loss", "reconstruction", "kl"]
+
+
+def test_sample_draws_from_the_prior(batch):
+    vae = V.VAE(latent_dim=4, seed=0)
+    z = np.random.default_rng(3).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(vae.sample(5, seed=3), vae.decode(z), rtol=1e-6)
+    assert not np.allclose(vae.sample(5, seed=3), vae.sample(5, seed=4))
+
+
+def test_training_steps_lower_the_loss_on_a_fixed_batch(batch):
+    config.set_seed(0)
+    vae = V.VAE(latent_dim=8, seed=0)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    first = vae.train_step(tf.constant(batch))
+    for _ in range(15):
+        vae.reset_metrics()
+        last = vae.train_step(tf.constant(batch))
+    assert all(np.isfinite(float(v)) for v in last.values())
+    assert float(last["loss"]) < float(first["loss"]) - 50  # nats per image
+    assert float(first["loss"]) == pytest.approx(
+        float(first["reconstruction"]) + float(first["kl"]), rel=1e-5
+    )
+
+
+def test_beta_weights_the_kl_in_the_loss(batch):
+    config.set_seed(0)
+    vae = V.VAE(latent_dim=4, beta=4.0, seed=0)
+    vae.compile(optimizer=keras.optimizers.Adam(0.0))
+    out = vae.test_step(tf.constant(batch))
+    assert float(out["loss"]) == pytest.approx(
+        float(out["reconstruction"]) + 4.0 * float(out["kl"]), rel=1e-5
+    )
+
+
+def test_iw_bound_is_above_the_elbo_and_grows_with_k(batch, mnist):
+    config.set_seed(0)
+    vae = V.VAE(latent_dim=8, seed=0)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    vae.fit(data.vae_dataset(mnist.x_train[:2048], batch_size=128, seed=0), epochs=1, verbose=0)
+    elbo = float(vae.elbo(batch, seed=0).mean())
+    bounds = {k: -float(vae.iw_nll(batch, k=k, seed=0).mean()) for k in (1, 10, 100)}
+    # log p(x) >= L_100 >= L_10 >= L_1 ~ ELBO (L_1 uses a sampled KL; same expectation)
+    assert bounds[100] >= bounds[10] >= bounds[1]
+    assert bounds[100] >= elbo
+    assert bounds[1] == pytest.approx(elbo, abs=0.02 * abs(elbo))
+
+
+def test_keras_round_trip_gives_identical_samples(tmp_path, batch):
+    config.set_seed(0)
+    vae = V.VAE(latent_dim=6, beta=0.5, seed=3)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    vae.fit(tf.data.Dataset.from_tensor_slices(batch).batch(32), epochs=1, verbose=0)
+    path = tmp_path / "vae.keras"
+    vae.save(path)
+    loaded = V.load_vae(path)
+    assert type(loaded) is V.VAE and loaded.latent_dim == 6 and loaded.beta == 0.5
+    np.testing.assert_array_equal(loaded.sample(8, seed=0), vae.sample(8, seed=0))
+    assert int(loaded.optimizer.iterations) == int(vae.optimizer.iterations) == 2
+
+
+def test_conditional_vae_round_trip_and_labels(tmp_path, mnist):
+    config.set_seed(0)
+    cvae = V.ConditionalVAE(latent_dim=4, num_classes=10, seed=0)
+    cvae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    ds = data.vae_dataset(mnist.x_train[:256], mnist.y_train[:256], batch_size=64, seed=0)
+    cvae.fit(ds, epochs=1, verbose=0)
+    s = cvae.sample(4, labels=3, seed=0)
+    assert s.shape == (4, 28, 28)
+    assert not np.allclose(s, cvae.sample(4, labels=5, seed=0))  # the label matters
+    cvae.save(tmp_path / "cvae.keras")
+    loaded = V.load_vae(tmp_path / "cvae.keras")
+    assert isinstance(loaded, V.ConditionalVAE)
+    np.testing.assert_array_equal(
+        loaded.sample(4, labels=[0, 1, 2, 3], seed=1), cvae.sample(4, labels=[0, 1, 2, 3], seed=1)
+    )
+    with pytest.raises(ValueError, match=r"labels must be in 0\.\.9"):
+        cvae.sample(2, labels=10)
+    with pytest.raises(ValueError, match="needs labels"):
+        cvae.sample(2)
+    with pytest.raises(ValueError, match="only for a ConditionalVAE"):
+        V.VAE(latent_dim=2).sample(2, labels=1)
+
+
+def test_resume_after_interruption(tmp_path, mnist):
+    ds = data.vae_dataset(mnist.x_train[:512], batch_size=128, seed=0)  # 4 steps per epoch
+
+    class PowerCut(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt("simulated interruption after epoch 2")
+
+    def fresh() -> V.VAE:
+        config.set_seed(0)
+        model = V.VAE(latent_dim=4, seed=0)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3))
+        return model
+
+    backup = tmp_path / "backup"
+    first = fresh()
+    with pytest.raises(KeyboardInterrupt):
+        first.fit(
+            ds,
+            epochs=4,
+            verbose=0,
+            callbacks=[keras.callbacks.BackupAndRestore(backup), PowerCut()],
+        )
+    resumed = fresh()
+    history = resumed.fit(
+        ds, epochs=4, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup)]
+    )
+    assert history.epoch == [2, 3]  # picks up at the third epoch
+    assert (
+        int(resumed.optimizer.iterations) == 16
+    )  # 4 epochs x 4 steps, as without the interruption
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: V.VAE(latent_dim=0), "latent_dim must be a positive integer"),
+        (lambda: V.VAE(latent_dim=-3), "latent_dim must be a positive integer"),
+        (lambda: V.VAE(latent_dim=2.5), "latent_dim must be a positive integer"),
+        (lambda: V.VAE(latent_dim=2, beta=-0.1), "beta must be a number >= 0"),
+        (lambda: V.VAE(latent_dim=2, beta=float("nan")), "beta must be a number >= 0"),
+        (
+            lambda: V.ConditionalVAE(latent_dim=2, num_classes=1),
+            "num_classes must be an integer >= 2",
+        ),
+        (lambda: V.build_decoder(2, image_shape=(30, 30, 1)), "not divisible by 4"),
+        (
+            lambda: V.VAE(latent_dim=2).iw_nll(np.zeros((1, 28, 28, 1)), k=0),
+            "k must be an integer >= 1",
+        ),
+        (lambda: V.VAE(latent_dim=2).sample(0), "n must be a positive integer"),
+        (
+            lambda: V.VAE(latent_dim=2).interpolate(
+                np.zeros((28, 28)), np.zeros((28, 28)), steps=1
+            ),
+            "steps must be >= 2",
+        ),
+    ],
+)
+def test_bad_arguments(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_load_vae_refuses_other_models(tmp_path):
+    other = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    other.save(tmp_path / "other.keras")
+    with pytest.raises(ValueError, match="not an aigc_helpers VAE"):
+        V.load_vae(tmp_path / "other.keras")
