@@ -122,7 +122,7 @@ _PROFILES: dict[str, Profile] = {
         n_samples=10_000,
         verbose=2,
         memory_budget_gb=None,
-        epochs={"gan": 10, "vae": 20, "toy": 20, "tabular": 200},
+        epochs={"gan": 10, "vae": 6, "toy": 20, "tabular": 200},
     ),
     "binder": _profile(
         "binder",
@@ -133,7 +133,7 @@ _PROFILES: dict[str, Profile] = {
         n_samples=2_000,
         verbose=2,
         memory_budget_gb=2.0,
-        epochs={"gan": 5, "vae": 10, "toy": 10, "tabular": 100},
+        epochs={"gan": 5, "vae": 3, "toy": 10, "tabular": 100},
     ),
     "gpu": _profile(
         "gpu",

@@ -327,11 +327,15 @@ def _base_dataset(
     """
     import tensorflow as tf
 
-    held = tf.nest.map_structure(tf.convert_to_tensor, tensors)  # captured once, not copied per batch
+    held = tf.nest.map_structure(
+        tf.convert_to_tensor, tensors
+    )  # captured once, not copied per batch
     full = n // batch_size
 
     def cut(perm):
-        ds = tf.data.Dataset.from_tensor_slices(tf.reshape(perm[: full * batch_size], (full, batch_size)))
+        ds = tf.data.Dataset.from_tensor_slices(
+            tf.reshape(perm[: full * batch_size], (full, batch_size))
+        )
         if not drop_remainder and n % batch_size:
             ds = ds.concatenate(tf.data.Dataset.from_tensors(perm[full * batch_size :]))
         return ds

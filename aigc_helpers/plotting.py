@@ -100,4 +100,62 @@ def class_histogram(labels: np.ndarray, *, ax=None, title: str = "Images per cla
     return fig
 
 
-__all__ = ["class_histogram", "image_grid"]
+def loss_curves(
+    history, keys: Sequence[str] | None = None, *, title: str = "Training curves"
+) -> Figure:
+    """Plot the per-epoch values a Keras ``History`` (or its ``.history`` dict) recorded.
+
+    Training and ``val_`` curves of the same quantity share a panel.
+
+    Example:
+        >>> fig = loss_curves(model.fit(ds, epochs=5))  # doctest: +SKIP
+    """
+    hist = getattr(history, "history", history)
+    keys = list(keys or [k for k in hist if not k.startswith("val_")])
+    if not keys:
+        raise ValueError("The history is empty: train for at least one epoch first.")
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 2.8), squeeze=False)
+    for ax, key in zip(axes[0], keys, strict=True):
+        epochs = np.arange(1, len(hist[key]) + 1)
+        ax.plot(epochs, hist[key], "o-", label="train")
+        if f"val_{key}" in hist:
+            ax.plot(epochs, hist[f"val_{key}"], "s--", label="validation")
+            ax.legend(fontsize=8)
+        ax.set_xlabel("epoch")
+        ax.set_title(key)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def latent_scatter(
+    z: np.ndarray, labels: np.ndarray, *, ax=None, title: str = "Latent space"
+) -> Figure:
+    """Scatter 2-D latent codes coloured by digit, with a legend.
+
+    Example:
+        >>> fig = latent_scatter(mean, y_test)  # doctest: +SKIP
+    """
+    z = np.asarray(z)
+    if z.ndim != 2 or z.shape[1] != 2:
+        raise ValueError(f"latent_scatter needs codes of shape (N, 2), got {z.shape}.")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.5, 5))
+    else:
+        fig = ax.figure
+    labels = np.asarray(labels).astype(int)
+    cmap = plt.get_cmap("tab10")
+    for d in np.unique(labels):
+        sel = labels == d
+        ax.scatter(z[sel, 0], z[sel, 1], s=4, alpha=0.6, color=cmap(d % 10), label=str(d))
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    ax.set_title(title)
+    ax.legend(
+        markerscale=3, fontsize=8, title="digit", loc="center left", bbox_to_anchor=(1.0, 0.5)
+    )
+    fig.tight_layout()
+    return fig
+
+
+__all__ = ["class_histogram", "image_grid", "latent_scatter", "loss_curves"]

@@ -22,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 LOG_2PI = math.log(2.0 * math.pi)
+LIKELIHOODS = ("bernoulli", "gaussian")
 
 
 # --------------------------------------------------------------------------- the formulas
@@ -88,9 +89,9 @@ def _check_latent_dim(latent_dim: int) -> int:
 
 
 def build_encoder(
-    latent_dim: int = 16,
+    latent_dim: int = 32,
     *,
-    filters: Sequence[int] = (32, 64),
+    filters: Sequence[int] = (32, 32),
     hidden: int = 256,
     image_shape: tuple[int, int, int] = (28, 28, 1),
     num_classes: int | None = None,
@@ -127,9 +128,9 @@ def build_encoder(
 
 
 def build_decoder(
-    latent_dim: int = 16,
+    latent_dim: int = 32,
     *,
-    filters: Sequence[int] = (64, 32),
+    filters: Sequence[int] = (32, 32),
     hidden: int = 256,
     image_shape: tuple[int, int, int] = (28, 28, 1),
     num_classes: int | None = None,
@@ -168,6 +169,55 @@ def build_decoder(
     return keras.Model(inputs if num_classes else z, logits, name=name)
 
 
+def build_dense_encoder(
+    input_dim: int, latent_dim: int = 2, *, hidden: Sequence[int] = (64, 64), name: str = "encoder"
+) -> keras.Model:
+    """Fully connected encoder for vector data (e.g. 2-D toy points): x -> (mean, log_var).
+
+    Example:
+        >>> enc = build_dense_encoder(2, 2)  # doctest: +SKIP
+    """
+    latent_dim = _check_latent_dim(latent_dim)
+    x = keras.Input((input_dim,), name="x")
+    h = x
+    for i, units in enumerate(hidden):
+        h = keras.layers.Dense(units, activation="relu", name=f"hidden{i}")(h)
+    return keras.Model(
+        x,
+        [
+            keras.layers.Dense(latent_dim, name="z_mean")(h),
+            keras.layers.Dense(latent_dim, name="z_log_var")(h),
+        ],
+        name=name,
+    )
+
+
+def build_dense_decoder(
+    latent_dim: int,
+    output_dim: int,
+    *,
+    hidden: Sequence[int] = (64, 64),
+    likelihood: str = "gaussian",
+    name: str = "decoder",
+) -> keras.Model:
+    """Fully connected decoder z -> parameters of p(x|z): [mean, log_var] (Gaussian) or logits (Bernoulli).
+
+    Example:
+        >>> dec = build_dense_decoder(2, 2)  # doctest: +SKIP
+    """
+    latent_dim = _check_latent_dim(latent_dim)
+    if likelihood not in LIKELIHOODS:
+        raise ValueError(
+            f"Unknown likelihood {likelihood!r}; choose from {', '.join(LIKELIHOODS)}."
+        )
+    z = keras.Input((latent_dim,), name="z")
+    h = z
+    for i, units in enumerate(hidden):
+        h = keras.layers.Dense(units, activation="relu", name=f"hidden{i}")(h)
+    width = 2 * output_dim if likelihood == "gaussian" else output_dim
+    return keras.Model(z, keras.layers.Dense(width, name="params")(h), name=name)
+
+
 # --------------------------------------------------------------------------- the model
 
 
@@ -180,6 +230,8 @@ class VAE(keras.Model):
         beta: weight of the KL term (>= 0; 1 is the true ELBO, the seed's lambda is this beta).
         encoder, decoder: custom networks (default: :func:`build_encoder` / :func:`build_decoder`).
         seed: seed of the model's own noise (the eps of the reparameterization).
+        likelihood: ``"bernoulli"`` (binary images; decoder outputs logits) or ``"gaussian"`` (real-valued
+            vectors such as 2-D toy data; decoder outputs [mean, log_var], see :func:`build_dense_decoder`).
 
     ``fit`` takes batches of binary images (B, 28, 28, 1) -- see :func:`aigc_helpers.data.vae_dataset`
     -- and reports ``loss`` (reconstruction + beta * KL), ``reconstruction`` and ``kl``, in nats per image.
@@ -195,15 +247,21 @@ class VAE(keras.Model):
 
     def __init__(
         self,
-        latent_dim: int = 16,
+        latent_dim: int = 32,
         beta: float = 1.0,
         encoder: keras.Model | None = None,
         decoder: keras.Model | None = None,
         seed: int | None = None,
         num_classes: int | None = None,
+        likelihood: str = "bernoulli",
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if likelihood not in LIKELIHOODS:
+            raise ValueError(
+                f"Unknown likelihood {likelihood!r}; choose from {', '.join(LIKELIHOODS)}."
+            )
+        self.likelihood = likelihood
         self.latent_dim = _check_latent_dim(latent_dim)
         if (
             not isinstance(beta, (int, float, np.floating))
@@ -236,6 +294,7 @@ class VAE(keras.Model):
         config.update(
             latent_dim=self.latent_dim,
             beta=self.beta,
+            likelihood=self.likelihood,
             seed=self.seed,
             encoder=keras.saving.serialize_keras_object(self.encoder),
             decoder=keras.saving.serialize_keras_object(self.decoder),
@@ -285,7 +344,7 @@ class VAE(keras.Model):
         mean, log_var = self._encode(x, y, training)
         z = reparameterize(mean, log_var, self._eps(tf.shape(mean)))
         logits = self._decode_logits(z, y, training)
-        reconstruction = -bernoulli_log_likelihood(x, logits)
+        reconstruction = -self.log_px(x, logits)
         kl = gaussian_kl(mean, log_var)
         return reconstruction, kl
 
@@ -338,11 +397,25 @@ class VAE(keras.Model):
         mean, log_var = self._encode(x, self._labels(labels, int(x.shape[0])))
         return mean.numpy(), log_var.numpy()
 
+    def log_px(self, x, out):
+        """log p(x | decoder output) per example, in nats: Bernoulli on logits, or Gaussian whose
+        decoder output is [mean, log_var] concatenated on the last axis."""
+        if self.likelihood == "bernoulli":
+            return bernoulli_log_likelihood(x, out)
+        x = tf.convert_to_tensor(x, tf.float32)
+        mean, log_var = tf.split(out, 2, axis=-1)
+        flat = [tf.shape(x)[0], -1]
+        return log_normal(tf.reshape(x, flat), tf.reshape(mean, flat), tf.reshape(log_var, flat))
+
     def decode(self, z, labels=None) -> np.ndarray:
-        """Bernoulli means (pixel probabilities) for latent codes ``z``: shape (N, 28, 28)."""
+        """The decoder's mean for latent codes ``z``: pixel probabilities (N, 28, 28) for images with
+        a Bernoulli likelihood, the Gaussian mean (N, D) for vector data."""
         z = tf.convert_to_tensor(z, tf.float32)
-        logits = self._decode_logits(z, self._labels(labels, int(z.shape[0])))
-        return tf.sigmoid(logits).numpy()[..., 0]
+        out = self._decode_logits(z, self._labels(labels, int(z.shape[0])))
+        if self.likelihood == "gaussian":
+            return tf.split(out, 2, axis=-1)[0].numpy()
+        probs = tf.sigmoid(out).numpy()
+        return probs[..., 0] if probs.ndim == 4 and probs.shape[-1] == 1 else probs
 
     def sample(self, n: int, labels=None, *, seed: int | None = None) -> np.ndarray:
         """``n`` new images from the **prior**: z ~ N(0, I), then the decoder's Bernoulli means.
@@ -391,7 +464,7 @@ class VAE(keras.Model):
         for xb, yb in self._batches(x, labels, batch_size):
             mean, log_var = self._encode(xb, yb)
             z = reparameterize(mean, log_var, keras.random.normal(tf.shape(mean), seed=gen))
-            ll = bernoulli_log_likelihood(xb, self._decode_logits(z, yb))
+            ll = self.log_px(xb, self._decode_logits(z, yb))
             out.append((ll - gaussian_kl(mean, log_var)).numpy())
         return np.concatenate(out)
 
@@ -417,10 +490,8 @@ class VAE(keras.Model):
             z = mean[None] + tf.exp(0.5 * log_var)[None] * eps  # (k, B, D)
             z_flat = tf.reshape(z, (-1, self.latent_dim))
             y_flat = None if yb is None else tf.tile(yb, [k])
-            x_flat = tf.tile(xb, [k, 1, 1, 1])
-            log_px = tf.reshape(
-                bernoulli_log_likelihood(x_flat, self._decode_logits(z_flat, y_flat)), (k, b)
-            )
+            x_flat = tf.tile(xb, [k] + [1] * (len(xb.shape) - 1))
+            log_px = tf.reshape(self.log_px(x_flat, self._decode_logits(z_flat, y_flat)), (k, b))
             log_pz = log_normal(z)
             log_qz = log_normal(z, mean[None], log_var[None])
             log_w = log_px + log_pz - log_qz
@@ -442,8 +513,87 @@ class ConditionalVAE(VAE):
 
     conditional = True
 
-    def __init__(self, latent_dim: int = 16, beta: float = 1.0, num_classes: int = 10, **kwargs):
+    def __init__(self, latent_dim: int = 32, beta: float = 1.0, num_classes: int = 10, **kwargs):
         super().__init__(latent_dim=latent_dim, beta=beta, num_classes=num_classes, **kwargs)
+
+
+def rate_distortion(model: VAE, x_bin, labels=None, *, seed: int = 0) -> dict[str, np.ndarray]:
+    """Per-image rate and distortion of a VAE used as a compressor, in **bits**.
+
+    rate = KL(q(z|x) || p(z)) / ln 2 -- what it costs to send the latent code (with bits-back coding);
+    distortion = -log2 p(x | z), z ~ q(z|x) -- what it costs to send the pixels given the code.
+    rate + distortion = -ELBO / ln 2, the VAE's code length for the image.
+    """
+    gen = keras.random.SeedGenerator(seed)
+    rate, dist = [], []
+    for xb, yb in model._batches(x_bin, labels, 500):
+        mean, log_var = model._encode(xb, yb)
+        z = reparameterize(mean, log_var, keras.random.normal(tf.shape(mean), seed=gen))
+        rate.append((gaussian_kl(mean, log_var) / math.log(2.0)).numpy())
+        dist.append((-model.log_px(xb, model._decode_logits(z, yb)) / math.log(2.0)).numpy())
+    return {"rate_bits": np.concatenate(rate), "distortion_bits": np.concatenate(dist)}
+
+
+def png_bits(x_bin) -> np.ndarray:
+    """Size in bits of each binary image saved as a 1-bit PNG (Pillow, maximum compression).
+
+    The fair classical baseline for the VAE's code length: lossless, and on exactly the same pixels.
+    """
+    import io
+
+    from PIL import Image
+
+    x = np.asarray(x_bin)
+    if x.ndim == 4:
+        x = x[..., 0]
+    sizes = []
+    for img in x:
+        buf = io.BytesIO()
+        Image.fromarray((img > 0.5).astype(np.uint8) * 255).convert("1").save(
+            buf, format="PNG", optimize=True
+        )
+        sizes.append(8 * buf.tell())
+    return np.asarray(sizes)
+
+
+def latent_manifold(model: VAE, n: int = 15, span: float = 2.5) -> np.ndarray:
+    """Decoded images on an n x n grid of a **2-D** latent space, from -span to +span (prior std units).
+
+    Returns (n * n, 28, 28) Bernoulli means, row by row from top (z2 = +span) to bottom.
+    """
+    if model.latent_dim != 2:
+        raise ValueError(
+            f"latent_manifold needs a model with latent_dim=2, this one has {model.latent_dim}."
+        )
+    ticks = np.linspace(-span, span, n, dtype=np.float32)
+    z = np.array([[z1, z2] for z2 in ticks[::-1] for z1 in ticks], dtype=np.float32)
+    return model.decode(z)
+
+
+PRETRAINED = {"vae": "vae_mnist.keras", "cvae": "cvae_mnist.keras"}
+
+
+def load_pretrained(kind: str = "vae") -> VAE:
+    """The VAE (``"vae"``) or conditional VAE (``"cvae"``) trained by ``benchmarks/vae.py --ship``.
+
+    Shipped in ``aigc_helpers/assets/`` with their measured figures in ``vae_results.json``, so that
+    notebooks on weak machines need not retrain.
+
+    Example:
+        >>> cvae = load_pretrained("cvae")  # doctest: +SKIP
+        >>> sevens = cvae.sample(8, labels=7)
+    """
+    from pathlib import Path
+
+    if kind not in PRETRAINED:
+        raise ValueError(f"Unknown pretrained model {kind!r}; choose from {', '.join(PRETRAINED)}.")
+    path = Path(__file__).resolve().parent / "assets" / PRETRAINED[kind]
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing. Fix: reinstall aigc_helpers, or recreate it with "
+            "`python benchmarks/vae.py --minutes 15 --ship` (about an hour on a 2-core CPU)."
+        )
+    return load_vae(path)
 
 
 def load_vae(path) -> VAE:
@@ -459,9 +609,15 @@ __all__ = [
     "ConditionalVAE",
     "bernoulli_log_likelihood",
     "build_decoder",
+    "build_dense_decoder",
+    "build_dense_encoder",
     "build_encoder",
     "gaussian_kl",
+    "latent_manifold",
+    "load_pretrained",
     "load_vae",
     "log_normal",
+    "png_bits",
+    "rate_distortion",
     "reparameterize",
 ]

@@ -238,3 +238,81 @@ def test_load_vae_refuses_other_models(tmp_path):
     other.save(tmp_path / "other.keras")
     with pytest.raises(ValueError, match="not an aigc_helpers VAE"):
         V.load_vae(tmp_path / "other.keras")
+
+
+# --------------------------------------------------------------------------- compression, maps, shipping
+
+
+def test_rate_plus_distortion_is_the_negative_elbo_in_bits(batch):
+    model = V.VAE(latent_dim=4, seed=0)
+    rd = V.rate_distortion(model, batch, seed=7)
+    neg_elbo_bits = -model.elbo(batch, seed=7) / math.log(2)
+    np.testing.assert_allclose(rd["rate_bits"] + rd["distortion_bits"], neg_elbo_bits, rtol=1e-5)
+    assert (rd["rate_bits"] >= 0).all()
+
+
+def test_png_bits_grow_with_image_complexity():
+    blank = np.zeros((1, 28, 28, 1), np.float32)
+    noise = (np.random.default_rng(0).random((1, 28, 28, 1)) < 0.5).astype(np.float32)
+    small, big = V.png_bits(blank)[0], V.png_bits(noise)[0]
+    assert small % 8 == 0 and 0 < small < big
+    assert big > 784  # incompressible noise costs more than the raw 784 bits once headers are added
+
+
+def test_latent_manifold_needs_two_dimensions():
+    grid = V.latent_manifold(V.VAE(latent_dim=2, seed=0), n=4)
+    assert grid.shape == (16, 28, 28)
+    with pytest.raises(ValueError, match="latent_dim=2"):
+        V.latent_manifold(V.VAE(latent_dim=3, seed=0))
+
+
+def test_load_pretrained_errors():
+    with pytest.raises(ValueError, match="choose from vae, cvae"):
+        V.load_pretrained("gan")
+
+
+def test_time_budget_stops_training(mnist):
+    from aigc_helpers.callbacks import TimeBudget
+
+    model = V.VAE(latent_dim=2, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    budget = TimeBudget(minutes=0.05)  # 3 seconds
+    history = model.fit(
+        data.vae_dataset(mnist.x_train[:1024], batch_size=64, seed=0),
+        epochs=1000,
+        verbose=0,
+        callbacks=[budget],
+    )
+    assert budget.stopped_early and len(history.epoch) < 1000
+    assert 3.0 <= budget.seconds < 30 and budget.batches == int(model.optimizer.iterations)
+    with pytest.raises(ValueError, match="minutes must be > 0"):
+        TimeBudget(0)
+
+
+def test_gaussian_likelihood_vae_on_vectors(tmp_path):
+    config.set_seed(0)
+    x = np.random.default_rng(0).normal([2.0, -1.0], 0.3, size=(256, 2)).astype(np.float32)
+    model = V.VAE(
+        latent_dim=2,
+        likelihood="gaussian",
+        encoder=V.build_dense_encoder(2, 2),
+        decoder=V.build_dense_decoder(2, 2),
+        seed=0,
+    )
+    out = model.decoder(np.zeros((1, 2), np.float32))
+    mean, log_var = np.split(out.numpy(), 2, axis=-1)
+    by_hand = -0.5 * (np.log(2 * np.pi) + log_var + (x[:1] - mean) ** 2 / np.exp(log_var)).sum()
+    assert float(model.log_px(x[:1], out)[0]) == pytest.approx(by_hand, rel=1e-5)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    h = model.fit(tf.data.Dataset.from_tensor_slices(x).batch(64), epochs=30, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0]
+    s = model.sample(500, seed=0)
+    assert s.shape == (500, 2)
+    np.testing.assert_allclose(s.mean(axis=0), [2.0, -1.0], atol=0.5)
+    assert -model.iw_nll(x[:32], k=50).mean() >= model.elbo(x[:32]).mean()
+    model.save(tmp_path / "toy.keras")
+    loaded = V.load_vae(tmp_path / "toy.keras")
+    assert loaded.likelihood == "gaussian"
+    np.testing.assert_array_equal(loaded.sample(5, seed=1), model.sample(5, seed=1))
+    with pytest.raises(ValueError, match="choose from bernoulli, gaussian"):
+        V.VAE(latent_dim=2, likelihood="poisson")
