@@ -402,12 +402,12 @@ def run_notebooks(
     get_profile(profile)  # fail early on a bad name
     paths = sorted(Path(p) for p in (paths or NOTEBOOK_DIR.glob("*.ipynb")))
     paths.sort(key=lambda p: p.name.startswith("00_"))  # stable: index goes last
-    timings = load_timings(timings_file)
     done: dict[str, float] = {}
     for p in paths:
         print(f"[{profile}] running {p.name} ...", flush=True, file=sys.stderr)
         secs = run_notebook(p, profile, write=write)
         done[p.name] = secs
+        timings = load_timings(timings_file)  # re-read: another run may have recorded meanwhile
         timings.setdefault(p.name, {})[profile] = round(secs, 1)
         timings_file.write_text(
             json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8"

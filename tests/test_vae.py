@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -316,3 +318,42 @@ def test_gaussian_likelihood_vae_on_vectors(tmp_path):
     np.testing.assert_array_equal(loaded.sample(5, seed=1), model.sample(5, seed=1))
     with pytest.raises(ValueError, match="choose from bernoulli, gaussian"):
         V.VAE(latent_dim=2, likelihood="poisson")
+
+
+# --------------------------------------------------------------------------- the shipped models
+
+ASSETS = Path(V.__file__).resolve().parent / "assets"
+
+
+def test_pretrained_models_load_and_are_small():
+    results = json.loads((ASSETS / "vae_results.json").read_text())
+    for kind, cls in (("vae", V.VAE), ("cvae", V.ConditionalVAE)):
+        path = ASSETS / V.PRETRAINED[kind]
+        assert path.stat().st_size <= 5 * 1024 * 1024, f"{path.name} is over 5 MB"
+        model = V.load_pretrained(kind)
+        assert type(model) is cls
+        labels = np.arange(4) if kind == "cvae" else None
+        s = model.sample(4, labels=labels, seed=0)
+        assert s.shape == (4, 28, 28) and np.isfinite(s).all()
+    assert {"ours", "tutorial", "conditional"} <= set(results["models"])
+    assert results["k"] >= 100 and results["test_n"] == 10000
+
+
+def test_shipped_vae_reproduces_its_recorded_elbo(mnist):
+    """The shipped weights are the ones the benchmark measured: same test -ELBO on the same bits."""
+    results = json.loads((ASSETS / "vae_results.json").read_text())
+    x = data.binarize(mnist.x_test, seed=0)[:1000]
+    neg_elbo = float(-V.load_pretrained("vae").elbo(x, seed=1).mean())
+    recorded = results["models"]["ours"]["test_neg_elbo"]
+    # 1,000 of the 10,000 images: the mean agrees within a few standard errors (about 1 nat).
+    assert abs(neg_elbo - recorded) < 4.0
+
+
+def test_readme_reports_the_measured_vae_figures():
+    results = json.loads((ASSETS / "vae_results.json").read_text())
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    k = results["k"]
+    for name, row in results["models"].items():
+        line = next((ln for ln in readme.splitlines() if ln.startswith(f"| {name} |")), None)
+        assert line is not None, f"README.md has no results row for {name}"
+        assert f"{row[f'test_iw_nll_k{k}']:.2f}" in line and f"{row['test_neg_elbo']:.2f}" in line
