@@ -160,3 +160,20 @@ def test_binder_start_sets_profile():
 def test_mnist_is_not_tracked():
     ignore = (REPO / ".gitignore").read_text()
     assert "data/*.npz" in ignore
+
+
+def test_every_subpackage_ships_in_a_regular_install():
+    """A non-editable install (Colab's pip install from git) must carry every sub-package."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    conf = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    include = conf["packages"]["find"]["include"]
+    found = set(find_packages(where=str(REPO), include=include))
+    on_disk = {
+        ".".join(p.parent.relative_to(REPO).parts)
+        for p in (REPO / "aigc_helpers").rglob("__init__.py")
+    }
+    assert on_disk <= found, f"not packaged: {sorted(on_disk - found)}"
+    assert "assets/*" in conf["package-data"]["aigc_helpers"]
