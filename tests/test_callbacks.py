@@ -1,0 +1,325 @@
+"""Tests of aigc_helpers.callbacks: snapshots, GIFs, resuming after an interruption, the training monitor.
+
+Tiny models only (a few hundred parameters, a few steps): the whole file runs in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import keras
+import numpy as np
+import pytest
+
+from aigc_helpers import callbacks as C
+from aigc_helpers import config
+
+LATENT = 4
+
+
+class TinyGenerator(keras.Model):
+    """A 'GAN' with only a generator + latent_dim (no generate method), trained to move its output."""
+
+    def __init__(self, latent_dim: int = LATENT, **kwargs):
+        super().__init__(**kwargs)
+        self.latent_dim = latent_dim
+        self.generator = keras.Sequential(
+            [
+                keras.Input((latent_dim,)),
+                keras.layers.Dense(28 * 28, activation="tanh"),
+                keras.layers.Reshape((28, 28, 1)),
+            ]
+        )
+        self.loss_tracker = keras.metrics.Mean(name="d_loss")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def train_step(self, data):
+        import tensorflow as tf
+
+        z = tf.random.normal((tf.shape(data)[0], self.latent_dim), seed=1)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(self.generator(z, training=True) - 0.5))
+        grads = tape.gradient(loss, self.generator.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.generator.trainable_variables, strict=True))
+        self.loss_tracker.update_state(loss)
+        return {"d_loss": self.loss_tracker.result()}
+
+
+class GenerateModel(TinyGenerator):
+    """Same, but sampled through generate(n, seed); records the noise of every call."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.noises: list[np.ndarray] = []
+
+    def generate(self, n: int, seed: int | None = None) -> np.ndarray:
+        z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+        self.noises.append(z)
+        return np.asarray(self.generator(z, training=False))
+
+
+def fresh(cls=TinyGenerator, lr: float = 0.05):
+    config.set_seed(0)
+    model = cls()
+    model.compile(optimizer=keras.optimizers.Adam(lr))
+    model.build((None, LATENT))
+    return model
+
+
+def dummy_data(steps: int = 4, batch: int = 8) -> np.ndarray:
+    return np.zeros((steps * batch, LATENT), np.float32)
+
+
+# --------------------------------------------------------------------------- snapshots and GIFs
+
+
+def test_snapshots_per_epoch_with_identical_noise(tmp_path):
+    model = fresh(GenerateModel)
+    snaps = C.SampleSnapshots(n=9, seed=3, folder=tmp_path / "frames", at_start=True)
+    model.fit(dummy_data(), epochs=3, batch_size=8, verbose=0, callbacks=[snaps])
+    assert snaps.epochs == [0, 1, 2, 3]
+    assert len(snaps.frames) == len(snaps.samples) == 4
+    assert all(np.array_equal(z, model.noises[0]) for z in model.noises)  # one fixed noise batch
+    assert snaps.frames[0].dtype == np.uint8 and snaps.frames[0].ndim == 2
+    # 3 x 3 grid of 28-pixel cells with 2-pixel gaps, doubled by scale=2
+    assert snaps.frames[0].shape == (2 * (3 * 30 + 2),) * 2
+    assert not np.array_equal(snaps.frames[0], snaps.frames[-1])  # the generator learned
+    assert [p.name for p in snaps.paths] == [f"epoch_{e:03d}.png" for e in range(4)]
+    assert all(p.is_file() for p in snaps.paths)
+
+
+def test_generator_plus_latent_dim_uses_fixed_noise():
+    model = fresh(TinyGenerator, lr=0.0)  # weights never change ...
+    snaps = C.SampleSnapshots(n=4, seed=0, every=2)
+    model.fit(dummy_data(), epochs=4, batch_size=8, verbose=0, callbacks=[snaps])
+    assert snaps.epochs == [2, 4]
+    np.testing.assert_array_equal(snaps.frames[0], snaps.frames[1])  # ... so same noise, same frame
+    assert snaps.value_range == (-1.0, 1.0)  # tanh outputs: GAN range guessed once
+
+
+def test_make_sampler_rejects_models_it_cannot_sample():
+    with pytest.raises(ValueError, match="sample_fn"):
+        C.make_sampler(object())
+    with pytest.raises(ValueError, match="positive integer"):
+        C.make_sampler(fresh(), n=0)
+
+
+def test_gif_written_and_readable(tmp_path):
+    import imageio.v2 as imageio
+
+    frames = [np.full((10, 12), v, np.uint8) for v in (0, 100, 200)]
+    path = C.make_gif(frames, tmp_path / "out" / "train.gif", fps=4, hold_last=2)
+    assert path.is_file()
+    read = imageio.mimread(path)
+    assert len(read) == 3
+    assert np.asarray(read[0]).shape[:2] == (10, 12)
+    assert abs(int(np.asarray(read[2])[..., 0].mean()) - 200) <= 2
+    from PIL import Image
+
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3
+        gif.seek(2)
+        # the last frame is held for 2 extra frame times
+        assert gif.info["duration"] == pytest.approx(250 * 3, abs=10)
+    with pytest.raises(ValueError, match="No frames"):
+        C.make_gif([], tmp_path / "empty.gif")
+    with pytest.raises(ValueError, match="same shape"):
+        C.make_gif([frames[0], np.zeros((3, 3), np.uint8)], tmp_path / "bad.gif")
+
+
+def test_tile_and_ranges():
+    assert C.tile(np.ones((5, 2, 2)), ncols=5, pad=0).shape == (2, 10)
+    np.testing.assert_allclose(C.to_unit_range(np.array([[0, 255]], np.uint8)), [[0.0, 1.0]])
+    assert C.guess_range(np.array([0.2, 0.9])) == (0.0, 1.0)
+    with pytest.raises(ValueError, match="every"):
+        C.SampleSnapshots(every=0)
+
+
+# --------------------------------------------------------------------------- resuming after an interruption
+
+
+def test_resume_after_interruption_continues_at_right_epoch(tmp_path):
+    folder = tmp_path / "ckpt"
+    first = fresh()
+    with pytest.raises(C.TrainingInterrupted, match="after 2 epoch"):
+        first.fit(
+            dummy_data(steps=4),
+            epochs=5,
+            batch_size=8,
+            verbose=0,
+            callbacks=[C.Interrupt(after_epochs=2), C.backup_and_restore(folder)],  # any order
+        )
+    assert C.checkpoint_epoch(folder) == 2
+    assert int(first.optimizer.iterations) == 8
+    saved = first.get_weights()
+
+    resumed = fresh()  # a new process would start from scratch like this
+    history = resumed.fit(
+        dummy_data(steps=4),
+        epochs=5,
+        batch_size=8,
+        verbose=0,
+        callbacks=[C.backup_and_restore(folder)],
+    )
+    assert history.epoch == [2, 3, 4]  # only the missing epochs run
+    # 5 epochs x 4 steps, as without the interruption
+    assert int(resumed.optimizer.iterations) == 20
+    assert not folder.exists()  # checkpoint deleted after a finished fit
+    assert not all(np.array_equal(a, b) for a, b in zip(saved, resumed.get_weights(), strict=True))
+
+
+def test_interrupt_and_backup_arguments():
+    with pytest.raises(ValueError, match="after_epochs"):
+        C.Interrupt(after_epochs=0)
+    with pytest.raises(ValueError, match="save_freq"):
+        C.backup_and_restore("x", save_freq=0)
+    assert C.checkpoint_epoch("/nonexistent/folder") is None
+
+
+# --------------------------------------------------------------------------- the training monitor
+
+
+@pytest.mark.parametrize("d_loss", [float("nan"), float("inf"), 0.0, 1e-5])
+def test_monitor_warns_on_nan_or_zero_d_loss(d_loss):
+    monitor = C.TrainingMonitor(check_coverage=False)
+    with pytest.warns(C.InstabilityWarning) as record:
+        events = monitor.check_logs({"d_loss": d_loss, "g_loss": 9.0}, epoch=3)
+    assert len(events) == 1 and events[0]["epoch"] == 3
+    assert monitor.events == events
+    text = str(record[0].message)
+    if math.isfinite(d_loss):
+        assert events[0]["kind"] == "d_loss_zero"
+        assert "learning rate" in text and "label smoothing" in text
+    else:
+        assert events[0]["kind"] == "d_loss_nan"
+        assert "diverged" in text and "R1" in text
+
+
+def test_monitor_quiet_on_healthy_loss():
+    monitor = C.TrainingMonitor(check_coverage=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert monitor.check_logs({"d_loss": 0.6}) == []
+        assert monitor.check_logs({"loss": 0.0}) == []  # no d_loss key: nothing to judge
+
+
+def test_monitor_stops_a_diverged_fit():
+    class NanLoss(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["d_loss"] = float("nan")
+
+    model = fresh()
+    monitor = C.TrainingMonitor(check_coverage=False)
+    with pytest.warns(C.InstabilityWarning, match="diverged"):
+        history = model.fit(
+            dummy_data(), epochs=5, batch_size=8, verbose=0, callbacks=[NanLoss(), monitor]
+        )
+    assert history.epoch == [0]  # stopped after the first NaN
+    assert [e["kind"] for e in monitor.events] == ["d_loss_nan"]
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    from aigc_helpers import data
+
+    return data.load_mnist()
+
+
+def test_monitor_warns_on_collapsed_samples(mnist):
+    ones = mnist.x_test[mnist.y_test == 1][:300]  # all one digit: total collapse
+    mixed = mnist.x_test[:300]
+    monitor = C.TrainingMonitor(collapse_kl=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert monitor.check_samples(mixed, epoch=1) < 0.1
+    with pytest.warns(C.ModeCollapseWarning, match="mode collapse") as record:
+        kl = monitor.check_samples(ones, epoch=2)
+    assert kl == pytest.approx(math.log(10), abs=0.05)
+    assert "1: 10" in str(record[0].message) or "1: 9" in str(record[0].message)  # names the digit
+    assert [e["kind"] for e in monitor.events] == ["mode_collapse"]
+    assert monitor.events[0]["epoch"] == 2
+    # still collapsed but not worse: no repeated warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        monitor.check_samples(ones, epoch=3)
+    # GAN-range input is understood too
+    gan_range = ones.astype(np.float32) / 127.5 - 1.0
+    with pytest.warns(C.ModeCollapseWarning):
+        C.TrainingMonitor().check_samples(gan_range)
+
+
+def test_monitor_inside_fit_checks_coverage_of_samples(mnist):
+    ones = mnist.x_test[mnist.y_test == 1][:200]
+    model = fresh()
+    monitor = C.TrainingMonitor(sample_fn=lambda: ones, collapse_kl=0.5)
+    with pytest.warns(C.ModeCollapseWarning):
+        model.fit(dummy_data(), epochs=2, batch_size=8, verbose=0, callbacks=[monitor])
+    assert monitor.history["epoch"] == [1, 2]
+    assert monitor.history["coverage_kl"][0] == pytest.approx(math.log(10), abs=0.05)
+    # warned once: the KL stayed high but did not rise
+    assert [e["epoch"] for e in monitor.events if e["kind"] == "mode_collapse"] == [1]
+
+
+def test_monitor_with_course_gan(mnist):
+    from aigc_helpers import data
+    from aigc_helpers import gan as G
+
+    config.set_seed(0)
+    g = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(784, activation="tanh"),
+            keras.layers.Reshape((28, 28, 1)),
+        ]
+    )
+    d = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    model = G.GAN(g, d, seed=0)
+    model.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
+    ds = data.gan_dataset(mnist.x_train[:256], batch_size=64)
+    snaps = C.SampleSnapshots(n=4)
+    monitor = C.TrainingMonitor(n=100)
+    with warnings.catch_warnings():
+        # an untrained GAN may well look collapsed
+        warnings.simplefilter("ignore", C.TrainingWarning)
+        model.fit(ds, epochs=2, verbose=0, callbacks=[snaps, monitor])
+    assert snaps.epochs == [1, 2] and len(snaps.frames) == 2
+    assert len(monitor.history["coverage_kl"]) == 2
+    assert all(
+        kl is not None and 0 <= kl <= math.log(10) + 1e-6 for kl in monitor.history["coverage_kl"]
+    )
+
+
+def test_snapshots_and_monitor_follow_the_model_across_a_resume(tmp_path):
+    folder = tmp_path / "ckpt"
+    snaps = C.SampleSnapshots(n=4, seed=0)
+    monitor = C.TrainingMonitor(n=20)
+    first = fresh(GenerateModel)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", C.TrainingWarning)
+        with pytest.raises(C.TrainingInterrupted):
+            first.fit(
+                dummy_data(),
+                epochs=4,
+                batch_size=8,
+                verbose=0,
+                callbacks=[snaps, monitor, C.backup_and_restore(folder), C.Interrupt(2)],
+            )
+        second = fresh(GenerateModel)  # a new object, as after a restart
+        second.fit(
+            dummy_data(),
+            epochs=4,
+            batch_size=8,
+            verbose=0,
+            callbacks=[snaps, monitor, C.backup_and_restore(folder)],
+        )
+    assert snaps.epochs == [1, 2, 3, 4]
+    assert monitor.history["epoch"] == [1, 2, 3, 4]
+    # epochs 3 and 4 were drawn from the resumed model: one snapshot + one monitor sample per epoch
+    assert len(first.noises) == 4 and len(second.noises) == 4

@@ -1,0 +1,253 @@
+"""Tests of aigc_helpers.metrics: the formulas on hand-made inputs, then the shipped evaluator on MNIST."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import linalg
+
+from aigc_helpers import metrics as M
+
+# --------------------------------------------------------------------------- Fréchet distance
+
+
+def test_frechet_distance_by_hand():
+    # Four points at (±1, 0), (0, ±1): mean 0, unbiased covariance (2/3) I.
+    a = np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1]])
+    # Scaled by 2 and shifted by (3, 4): mean (3, 4), covariance (8/3) I.
+    b = 2 * a + [3.0, 4.0]
+    # |mu1 - mu2|^2 = 25; tr(S1 + S2 - 2 sqrt(S1 S2)) = 2 * (2/3 + 8/3 - 2 * 4/3) = 4/3
+    assert M.frechet_distance(a, b) == pytest.approx(25 + 4 / 3, abs=1e-9)
+    assert M.frechet_distance(a, a + [3.0, 4.0]) == pytest.approx(25.0, abs=1e-9)
+
+
+def test_frechet_distance_zero_for_identical_sets():
+    f = np.random.default_rng(0).normal(size=(500, 16))
+    assert M.frechet_distance(f, f) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_frechet_distance_matches_scipy_sqrtm_formula():
+    rng = np.random.default_rng(1)
+    # correlated, non-commuting covariances
+    f1 = rng.normal(size=(300, 5)) @ rng.normal(size=(5, 5))
+    f2 = rng.normal(size=(400, 5)) @ rng.normal(size=(5, 5)) + 0.5
+    m1, m2 = f1.mean(0), f2.mean(0)
+    s1, s2 = np.cov(f1, rowvar=False), np.cov(f2, rowvar=False)
+    expected = np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * linalg.sqrtm(s1 @ s2).real)
+    assert M.frechet_distance(f1, f2) == pytest.approx(expected, rel=1e-6)
+
+
+def test_frechet_distance_bad_inputs():
+    with pytest.raises(ValueError, match="2-D array"):
+        M.frechet_distance(np.zeros((4, 28, 28)), np.zeros((4, 28, 28)))
+    with pytest.raises(ValueError, match="at least 2"):
+        M.frechet_distance(np.zeros((1, 3)), np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="same feature extractor"):
+        M.frechet_distance(np.zeros((5, 3)), np.zeros((5, 4)))
+
+
+# --------------------------------------------------------------------------- class-based scores
+
+
+def test_inception_score_extremes():
+    # every image sure, all classes equally often
+    confident_uniform = np.eye(10)[np.arange(1000) % 10]
+    assert M.inception_score_from_probs(confident_uniform) == pytest.approx(10.0)
+    constant = np.tile(np.linspace(1, 2, 10) / np.linspace(1, 2, 10).sum(), (50, 1))
+    assert M.inception_score_from_probs(constant) == pytest.approx(1.0)
+    one_class = np.eye(10)[np.zeros(50, int)]
+    assert M.inception_score_from_probs(one_class) == pytest.approx(1.0)
+
+
+def test_coverage_kl_extremes():
+    uniform = np.eye(10)[np.arange(1000) % 10]
+    assert M.coverage_kl_from_probs(uniform) == pytest.approx(0.0, abs=1e-12)
+    single = np.eye(10)[np.full(100, 7)]
+    assert M.coverage_kl_from_probs(single) == pytest.approx(math.log(10))
+    two = np.eye(10)[np.arange(100) % 2]  # two classes, half each: KL = log 5
+    assert M.coverage_kl_from_probs(two) == pytest.approx(math.log(5))
+
+
+def test_probabilities_are_checked():
+    with pytest.raises(ValueError, match="softmax"):
+        M.inception_score_from_probs(np.ones((4, 10)))
+
+
+# --------------------------------------------------------------------------- precision and recall
+
+
+def test_knn_radii_by_hand():
+    pts = np.array([[0.0], [1], [3], [7]])
+    np.testing.assert_allclose(M.knn_radii(pts, k=1), [1, 1, 2, 4])
+    np.testing.assert_allclose(M.knn_radii(pts, k=2), [3, 2, 3, 6])
+    with pytest.raises(ValueError, match="more than 3 points"):
+        M.knn_radii(pts[:3], k=3)
+
+
+def test_precision_recall_constructed_sets():
+    # real points 0, 1, 2, 3 with k=1 radii 1 each: the real balls cover [-1, 4]
+    real = np.array([[0.0], [1], [2], [3]])
+    # fake points: 0.5 and 1.5 inside, 10 and 11 outside -> precision 1/2. Fake k=1 radii are 1 each,
+    # so the fake balls [-0.5, 2.5] and [9, 12] contain the real 0, 1, 2 but not 3 -> recall 3/4.
+    fake = np.array([[0.5], [1.5], [10], [11]])
+    np.testing.assert_allclose(M.knn_radii(fake, k=1), [1, 1, 1, 1])
+    assert M.precision_recall_features(fake, real, k=1) == (0.5, 0.75)
+    # the default k=3 (Kynkaanniemi et al.): real radii 3, 2, 2, 3 still miss 10 and 11, while every fake
+    # radius is 9.5 or more (the 3rd neighbour is across the gap), so all four real points are covered
+    assert M.precision_recall_features(fake, real, k=3) == (0.5, 1.0)
+
+
+def test_precision_recall_identical_and_disjoint_sets():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(400, 8))
+    p, r = M.precision_recall_features(real, real, k=3)
+    assert p == 1.0 and r == 1.0
+    p, r = M.precision_recall_features(real + 100.0, real, k=3)
+    assert p == 0.0 and r == 0.0
+    # a collapsed generator: every sample near one real point -> high precision, low recall
+    collapsed = real[:1] + rng.normal(scale=1e-3, size=(400, 8))
+    p, r = M.precision_recall_features(collapsed, real, k=3)
+    assert p == 1.0 and r < 0.05
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+@pytest.mark.parametrize(
+    "images, match",
+    [
+        (np.zeros((5, 28, 27)), "shape \\(n, 28, 28\\)"),
+        (np.zeros((28, 28)), "add a batch axis"),
+        (np.zeros((5, 28, 28, 3)), "shape"),
+        (np.full((5, 28, 28), 2.0), "from_gan_range|uint8"),
+        (np.full((5, 28, 28), -0.5), "data.from_gan_range"),
+        (np.full((5, 28, 28), 255.0), "astype\\(np.uint8\\)"),
+        (np.full((5, 28, 28), np.nan), "NaN"),
+        (np.full((5, 28, 28), 300, np.int32), "outside 0..255"),
+    ],
+)
+def test_bad_images_raise_with_a_fix(images, match):
+    with pytest.raises(ValueError, match=match):
+        M.as_unit_images(images)
+
+
+def test_image_formats_agree():
+    rng = np.random.default_rng(0)
+    u8 = rng.integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    a = M.as_unit_images(u8)
+    b = M.as_unit_images(u8[..., None].astype(np.float32) / 255.0)
+    assert a.shape == b.shape == (3, 28, 28, 1)
+    np.testing.assert_allclose(a, b, atol=1e-7)
+
+
+def test_too_few_samples_raise():
+    with pytest.raises(ValueError, match="too few.*Fix: generate more samples"):
+        M.cfid(np.zeros((3, 28, 28), np.uint8))
+    with pytest.raises(ValueError, match="too few"):
+        M.evaluate(np.zeros((5, 28, 28), np.uint8))
+    with pytest.raises(ValueError, match="reference must be"):
+        M.cfid(np.zeros((20, 28, 28), np.uint8), reference="validation")
+
+
+# --------------------------------------------------------------------------- the shipped evaluator
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    from aigc_helpers import data
+
+    return data.load_mnist()
+
+
+def test_evaluator_asset_is_small():
+    assert M.ASSET.is_file()
+    assert M.ASSET.stat().st_size <= 2 * 1024 * 1024
+
+
+def test_evaluator_accuracy_on_full_test_set(mnist):
+    probs = M.predict_proba(mnist.x_test)
+    assert probs.shape == (10_000, 10)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
+    accuracy = np.mean(probs.argmax(axis=1) == mnist.y_test)
+    assert accuracy >= 0.99, accuracy
+
+
+def test_features_shape_and_determinism(mnist):
+    f = M.features(mnist.x_test[:50])
+    assert f.shape == (50, M.FEATURE_DIM) and f.dtype == np.float32
+    np.testing.assert_array_equal(f, M.features(mnist.x_test[:50, :, :, None]))
+
+
+def test_cfid_floor_small_positive_and_below_a_bad_sample(mnist):
+    floor = M.cfid_floor()
+    assert 0 < floor < 1.0, floor
+    assert M.cfid_floor() == floor  # cached
+    shuffled = np.random.default_rng(0).permuted(mnist.x_test[:1000].reshape(1000, -1), axis=1)
+    assert M.cfid(shuffled.reshape(-1, 28, 28)) > 50 * floor  # pixel noise is far from digits
+
+
+def test_real_digits_score_well(mnist):
+    x = mnist.x_train[:2000]
+    assert M.inception_score(x) > 9.0
+    assert M.class_coverage_kl(x) < 0.02
+    precision, recall = M.precision_recall(x)
+    assert precision > 0.6 and recall > 0.6
+    hist = M.class_histogram(x)
+    assert hist.shape == (10,) and hist.sum() == pytest.approx(1.0)
+
+
+def test_memorization_flags_copies_of_training_images(mnist):
+    copies = mnist.x_train[:200]
+    res = M.memorization(copies)
+    assert res["sample_median"] == pytest.approx(0.0, abs=1e-3)
+    assert res["ratio"] < 0.05
+    assert res["copy_fraction"] == 1.0
+    np.testing.assert_array_equal(res["nearest"][:10], np.arange(10))
+    np.testing.assert_array_equal(res["sample_index"], np.arange(200))
+    sub = M.memorization(mnist.x_train[:300], max_samples=50)
+    assert len(sub["distances"]) == 50
+    np.testing.assert_array_equal(sub["nearest"], sub["sample_index"])  # each copy finds itself
+    fresh = M.memorization(mnist.x_test[5000:5200])  # unseen digits: healthy
+    assert 0.8 < fresh["ratio"] < 1.25
+    assert fresh["copy_fraction"] < 0.1
+    # lightly perturbed copies are still caught
+    noisy = np.clip(
+        copies.astype(int) + np.random.default_rng(0).integers(-20, 21, copies.shape), 0, 255
+    )
+    assert M.memorization(noisy.astype(np.uint8))["copy_fraction"] > 0.9
+
+
+def test_evaluate_returns_all_keys(mnist):
+    scores = M.evaluate(mnist.x_test[:500])
+    for key in (
+        "cfid",
+        "inception_score",
+        "coverage_kl",
+        "precision",
+        "recall",
+        "memorization_ratio",
+    ):
+        assert key in scores and math.isfinite(scores[key]), key
+    assert scores["n_samples"] == 500
+    assert all(isinstance(v, (int, float)) for v in scores.values())  # one table row per model
+    # GAN-range floats must be converted by the caller: the error says how
+    with pytest.raises(ValueError, match="from_gan_range"):
+        M.evaluate(mnist.x_test[:500].astype(np.float32) / 127.5 - 1.0)
+
+
+def test_detector_separates_easy_fakes_but_not_real_from_real(mnist):
+    real = mnist.x_test[:600]
+    noise = np.random.default_rng(0).permuted(mnist.x_test[600:1200].reshape(600, -1), axis=1)
+    easy = M.train_detector(real, noise.reshape(-1, 28, 28), epochs=2, seed=0)
+    assert easy["accuracy"] > 0.95
+    assert easy["n_test"] == 300 and easy["n_train"] == 900
+    same = M.train_detector(real, mnist.x_test[1200:1800], epochs=2, seed=0)
+    assert 0.3 < same["accuracy"] < 0.7  # two sets of real digits: a coin flip
+    again = M.detector_accuracy(
+        easy["model"], real=mnist.x_test[2000:2100], fake=noise[:100].reshape(-1, 28, 28)
+    )
+    assert again["accuracy"] > 0.95 and set(again) == {"real_accuracy", "fake_accuracy", "accuracy"}
+    with pytest.raises(ValueError, match="real=, fake="):
+        M.detector_accuracy(easy["model"])
