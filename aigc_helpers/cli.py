@@ -5,8 +5,11 @@ Commands:
     check-data       find MNIST, verify it by content, and say where it came from
     badges [--check] rewrite (or only check) every Colab/Binder badge from pyproject.toml
     run-notebooks    execute notebooks in place under a profile and record their run times
+    generate         sample images from a saved generator into a PNG grid
+                     (``generate --model PATH --n 64 --out grid.png [--label 3]``)
 
-Taught in: notebooks/00_index.ipynb (how to run and re-host the course).
+Taught in: notebooks/00_index.ipynb (how to run and re-host the course),
+notebooks/09_lab_to_production.ipynb (``generate``).
 """
 
 from __future__ import annotations
@@ -68,6 +71,73 @@ def _cmd_run_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _int_arg(value: str, flag: str, example: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(
+            f"{flag} must be an integer, got {value!r}. Fix: e.g. {example}."
+        ) from None
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    """Sample from a saved generator into a PNG grid; every failure is one line on stderr."""
+    import warnings
+
+    from . import deploy
+
+    try:  # arguments first: they fail fast, before TensorFlow is imported
+        n = deploy.check_count(_int_arg(args.n, "--n", "--n 64"))
+        label = None
+        if args.label is not None:
+            label = deploy.check_label(_int_arg(args.label, "--label", "--label 3"))
+        seed = _int_arg(args.seed, "--seed", "--seed 0")
+        if seed < 0:
+            raise ValueError(f"--seed must be >= 0, got {seed}. Fix: e.g. --seed 0.")
+        ncols = None if args.ncols is None else _int_arg(args.ncols, "--ncols", "--ncols 8")
+        deploy.grid_shape(n, ncols)
+        out = deploy.check_output(args.out, force=args.force)
+        if label is not None and deploy.peek_kind(args.model) in ("vae", "gan"):
+            raise ValueError(
+                f"{args.model} is an unconditional {deploy.peek_kind(args.model).upper()}, so it "
+                "takes no label. Fix: drop --label, or use a conditional model (cvae, cgan)."
+            )
+    except (ValueError, OSError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # keep stderr for the one-line error, if any
+            gen = deploy.load_generator(args.model)
+            images = gen.generate(n, label=label, seed=seed)
+            deploy.save_grid_png(images, out, ncols=ncols, force=args.force)
+    # a missing file, a model of the wrong kind, a label for an unconditional model (from a folder)
+    except (ValueError, OSError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # e.g. a TensorFlow error inside a damaged model: still one line
+        print(
+            f"error: generating failed ({type(exc).__name__}: {_one_line(exc)[:200]}). "
+            "Fix: re-save or re-export the model with this version of aigc_helpers.",
+            file=sys.stderr,
+        )
+        return 1
+    rows, cols = deploy.grid_shape(n, ncols)
+    what = ""
+    if gen.conditional:
+        what = f"label {label}" if label is not None else f"labels 0-{gen.num_classes - 1} cycling"
+    print(
+        f"wrote {out}: {n} images from {gen.kind} ({gen.source}) as a {rows} x {cols} grid, "
+        + (f"{what}, " if what else "")
+        + f"seed {seed}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m aigc_helpers", description=__doc__.split("\n")[0]
@@ -95,6 +165,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-write", action="store_true", help="run and time, but keep the files unchanged"
     )
     p.set_defaults(func=_cmd_run_notebooks)
+
+    p = sub.add_parser(
+        "generate",
+        help="sample images from a saved generator into a PNG grid",
+        description="Sample n images from a course generator (VAE, conditional VAE, GAN, conditional "
+        "GAN; a .keras file, an exported SavedModel folder, or a shipped name) into one PNG grid.",
+    )
+    p.add_argument(
+        "--model",
+        required=True,
+        metavar="PATH",
+        help="a .keras file, a SavedModel folder, or a shipped model: vae, cvae, gan, cgan",
+    )
+    p.add_argument("--n", default="64", metavar="N", help="number of images, 1-10000 (default 64)")
+    p.add_argument("--out", required=True, metavar="FILE.png", help="PNG file to write")
+    p.add_argument(
+        "--label",
+        default=None,
+        metavar="0-9",
+        help="digit class for conditional models (default: cycle 0-9)",
+    )
+    p.add_argument("--seed", default="0", help="random seed; same seed, same images (default 0)")
+    p.add_argument("--ncols", default=None, help="grid columns (default: near-square)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.set_defaults(func=_cmd_generate)
     return parser
 
 
