@@ -744,8 +744,9 @@ def train_detector(
     ``real_accuracy`` and ``fake_accuracy`` (per class), ``n_train`` and ``n_test``.
 
     Example:
-        >>> det = train_detector(data.load_mnist().x_test, data.from_gan_range(gan.generate(10_000)))  # doctest: +SKIP
-        >>> det["accuracy"]
+        >>> fakes = data.from_gan_range(gan.generate(10_000))  # doctest: +SKIP
+        >>> det = train_detector(data.load_mnist().x_test, fakes)  # doctest: +SKIP
+        >>> det["accuracy"]  # doctest: +SKIP
 
     Taught in: notebooks/14_challenges_and_outlook.ipynb
     """

@@ -251,3 +251,9 @@ def test_detector_separates_easy_fakes_but_not_real_from_real(mnist):
     assert again["accuracy"] > 0.95 and set(again) == {"real_accuracy", "fake_accuracy", "accuracy"}
     with pytest.raises(ValueError, match="real=, fake="):
         M.detector_accuracy(easy["model"])
+
+
+def test_train_evaluator_command_line_checks_arguments(capsys):
+    with pytest.raises(SystemExit):
+        M.main(["train-evaluator", "--epochs", "0"])
+    assert "--epochs must be >= 1" in capsys.readouterr().err
