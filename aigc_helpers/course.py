@@ -385,8 +385,52 @@ def run_notebook(
         else:
             os.environ["AIGC_PROFILE"] = old
     if write:
+        tidy_outputs(nb)
         nbformat.write(nb, path)
     return seconds
+
+
+def tidy_outputs(nb) -> int:
+    """Merge adjacent same-stream outputs of each cell and drop known harmless C++ log lines.
+
+    Keras progress lines arrive as many small ``stream`` outputs; merged, a saved notebook shows one
+    block per cell as a learner's run would, and diffs between runs stay small. Lines that
+    ``config.is_native_noise`` recognises are removed from stderr (empty streams are dropped).
+    Returns the number of outputs removed.
+
+    Taught in: notebooks/00_index.ipynb (``make notebooks`` saves outputs through it)
+    """
+    from .config import is_native_noise
+
+    removed = 0
+    for cell in nb.get("cells", []):
+        outputs = cell.get("outputs")
+        if not outputs:
+            continue
+        tidy: list = []
+        for out in outputs:
+            if out.get("output_type") == "stream":
+                text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
+                if out.get("name") == "stderr":
+                    text = "".join(
+                        ln for ln in text.splitlines(keepends=True) if not is_native_noise(ln)
+                    )
+                if not text:
+                    removed += 1
+                    continue
+                prev = tidy[-1] if tidy else None
+                if (
+                    prev is not None
+                    and prev.get("output_type") == "stream"
+                    and prev.get("name") == out.get("name")
+                ):
+                    prev["text"] = prev["text"] + text
+                    removed += 1
+                    continue
+                out["text"] = text
+            tidy.append(out)
+        cell["outputs"] = tidy
+    return removed
 
 
 def run_notebooks(
@@ -428,4 +472,5 @@ __all__ = [
     "run_notebook",
     "run_notebooks",
     "sync_badges",
+    "tidy_outputs",
 ]

@@ -191,3 +191,32 @@ def test_run_notebook_executes_and_records_time(tmp_path):
     assert json.loads(timings.read_text())["01_probe.ipynb"]["binder"] == round(
         done["01_probe.ipynb"], 1
     )
+
+
+def test_tidy_outputs_merges_streams_and_drops_only_known_noise():
+    import nbformat
+
+    noise = (
+        "E0000 00:00:17.6 5398 node_def_util.cc:682] NodeDef mentions attribute "
+        "use_unbounded_threadpool which is not in the op definition\n"
+    )
+    cell = nbformat.v4.new_code_cell("pass")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="Epoch 1/2\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="10/10 - 1s\n"),
+        nbformat.v4.new_output("stream", name="stderr", text=noise),
+        nbformat.v4.new_output("stream", name="stderr", text=noise + "real warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="done\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "3"}, execution_count=1),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert course.tidy_outputs(nb) == 2  # 7 outputs in, 5 out
+    kinds = [(o["output_type"], o.get("name"), o.get("text")) for o in nb.cells[0].outputs]
+    assert kinds == [
+        ("stream", "stdout", "Epoch 1/2\n10/10 - 1s\n"),
+        ("stream", "stderr", "real warning\n"),
+        ("stream", "stdout", "done\n"),
+        ("execute_result", None, None),
+        ("stream", "stdout", "after\n"),
+    ]
