@@ -290,9 +290,13 @@ def peek_kind(path) -> str | None:
         name = _keras_class_name(p).split(">")[-1]
     except GeneratorError:
         return None
-    return {"VAE": "vae", "ConditionalVAE": "cvae", "GAN": "gan", "ConditionalGAN": "cgan"}.get(
-        name
-    )
+    return {
+        "VAE": "vae",
+        "ConditionalVAE": "cvae",
+        "GAN": "gan",
+        "SelfConditionedGAN": "gan",  # takes z alone: it picks its own cluster
+        "ConditionalGAN": "cgan",
+    }.get(name)
 
 
 def _check_images(network, source: str) -> None:
@@ -314,6 +318,12 @@ def _vae_generator(model, source: str) -> Generator:
             f"{source or 'this VAE'} models real-valued vectors (likelihood={model.likelihood!r}), "
             "not images. Fix: use an image VAE such as the shipped vae or cvae."
         )
+    if getattr(model, "pixel_head", None) is not None:
+        raise GeneratorError(
+            f"{source or 'this VAE'} has a pixel-context decoder, which draws an image pixel by pixel "
+            "and has no one-pass graph to export. Fix: use a VAE with pixel_context=0 (such as the "
+            "shipped vae or cvae), or call model.sample() in Python."
+        )
     _check_images(decoder, source)
 
     def images(z, labels=None):
@@ -333,7 +343,8 @@ def _vae_generator(model, source: str) -> Generator:
 
 def _gan_generator(model, source: str) -> Generator:
     generator = model.sampler  # the moving-average generator when the GAN keeps one
-    cond = bool(model.conditional)
+    # A self-conditioned GAN's generator takes z alone (it reads its cluster off z).
+    cond = bool(model.conditional) and not getattr(model, "self_conditioned", False)
     _check_images(generator, source)
 
     def images(z, labels=None):

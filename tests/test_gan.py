@@ -422,3 +422,85 @@ def test_pretrained_models_load_and_are_small():
         assert type(model) is cls
         s = model.generate(4, seed=0)
         assert s.shape == (4, 28, 28, 1) and np.isfinite(s).all()
+
+
+# --------------------------------------------------------------------------- self-conditioning
+
+
+def test_cluster_of_noise_draws_clusters_in_proportion():
+    w = [0.5, 0.2, 0.2, 0.1]
+    z = np.random.default_rng(0).standard_normal((200_000, 3)).astype(np.float32)
+    c = G.ClusterOfNoise(w)(z).numpy()
+    np.testing.assert_allclose(np.bincount(c, minlength=4) / len(c), w, atol=0.005)
+
+
+def test_place_in_cluster_lands_in_the_cluster_and_keeps_z_gaussian():
+    w = np.array([0.6, 0.3, 0.1])
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((100_000, 4)).astype(np.float32)
+    clusters = rng.choice(3, size=len(z), p=w)
+    placed = G.place_in_cluster(z, clusters, w).numpy()
+    np.testing.assert_array_equal(G.ClusterOfNoise(w)(placed).numpy(), clusters)
+    np.testing.assert_array_equal(placed[:, 1:], z[:, 1:])  # only z_0 moves
+    # clusters drawn in proportion -> the placed z_0 is again standard normal
+    assert abs(placed[:, 0].mean()) < 0.02 and abs(placed[:, 0].std() - 1.0) < 0.02
+
+
+def test_cluster_labels_group_similar_digits(mnist):
+    labels, weights = G.cluster_labels(mnist.x_train[:3000], 20, seed=0)
+    assert labels.shape == (3000,) and labels.min() >= 0 and labels.max() < 20
+    assert weights.shape == (20,) and weights.sum() == pytest.approx(1.0)
+    y = mnist.y_train[:3000]
+    purity = sum(np.bincount(y[labels == c]).max() for c in np.unique(labels)) / len(y)
+    assert purity > 0.5  # chance is about 0.11; clusters follow the digits without their labels
+
+
+def test_self_conditioned_gan_trains_samples_and_round_trips(tmp_path, mnist):
+    x = mnist.x_train[:256]
+    labels, weights = G.cluster_labels(x, 4, seed=0)
+    gan = G.build_dcgan(16, cluster_weights=weights, g_filters=(8, 4), d_filters=(4, 8), seed=0)
+    assert type(gan) is G.SelfConditionedGAN and gan.num_classes == 4
+    assert len(gan.generator.inputs) == 1  # an unconditional generator: z alone
+    gan.compile()
+    before = [w.copy() for w in gan.generator.get_weights()]
+    hist = gan.fit(data.gan_dataset(x, labels, batch_size=32), epochs=1, verbose=0)
+    assert np.isfinite(hist.history["d_loss"][-1]) and np.isfinite(hist.history["g_loss"][-1])
+    assert any(
+        not np.array_equal(a, b) for a, b in zip(before, gan.generator.get_weights(), strict=True)
+    )
+    s = gan.generate(5, seed=0)
+    assert s.shape == (5, 28, 28, 1)
+    assert not np.array_equal(
+        gan.generate(5, seed=0, clusters=0), gan.generate(5, seed=0, clusters=3)
+    )
+    gan.save(tmp_path / "sc.keras")
+    loaded = G.load_gan(tmp_path / "sc.keras")
+    assert type(loaded) is G.SelfConditionedGAN
+    np.testing.assert_allclose(loaded.cluster_weights, weights, rtol=1e-6)
+    np.testing.assert_array_equal(loaded.generate(5, seed=0), s)
+    copy = gan.sampling_copy()
+    np.testing.assert_array_equal(copy.generate(5, seed=0), s)
+    from aigc_helpers import deploy
+
+    g = deploy.as_generator(loaded)
+    assert g.kind == "gan" and g.num_classes is None
+    assert deploy.peek_kind(tmp_path / "sc.keras") == "gan"
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: G.build_dcgan(8, num_classes=10, cluster_weights=[0.5, 0.5]), "not both"),
+        (lambda: G.build_dcgan(8, cluster_weights=[1.0, -1.0]), "positive numbers"),
+        (lambda: G.build_dcgan(8, cluster_weights=[1.0]), ">= 2 positive numbers"),
+        (
+            lambda: G.SelfConditionedGAN(
+                G.build_generator(8), G.build_discriminator(num_classes=2)
+            ),
+            "needs a generator built with cluster_weights",
+        ),
+    ],
+)
+def test_self_conditioning_bad_arguments(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
