@@ -78,14 +78,124 @@ def bernoulli_log_likelihood(x, logits):
 # --------------------------------------------------------------------------- networks
 
 
-def _check_latent_dim(latent_dim: int) -> int:
+def _check_latent_dim(latent_dim: int, name: str = "latent_dim") -> int:
     if (
         isinstance(latent_dim, bool)
         or not isinstance(latent_dim, (int, np.integer))
         or latent_dim <= 0
     ):
-        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
+        raise ValueError(f"{name} must be a positive integer, got {latent_dim!r}.")
     return int(latent_dim)
+
+
+def causal_mask(kernel_size: int) -> np.ndarray:
+    """The (k, k) 0/1 mask of a PixelCNN type-A convolution: the rows above the centre and the pixels
+    left of it in the centre row -- exactly the pixels that come *before* the centre in raster order.
+
+    Example:
+        >>> causal_mask(3).astype(int).tolist()
+        [[1, 1, 1], [1, 0, 0], [0, 0, 0]]
+    """
+    if (
+        isinstance(kernel_size, bool)
+        or not isinstance(kernel_size, (int, np.integer))
+        or kernel_size < 3
+        or kernel_size % 2 == 0
+    ):
+        raise ValueError(
+            f"kernel_size must be an odd integer >= 3, got {kernel_size!r}. Fix: use 5 or 7."
+        )
+    k = int(kernel_size)
+    mask = np.zeros((k, k), np.float32)
+    mask[: k // 2] = 1.0
+    mask[k // 2, : k // 2] = 1.0
+    return mask
+
+
+@keras.saving.register_keras_serializable(package="aigc_helpers")
+class CausalConv2D(keras.layers.Conv2D):
+    """A ``Conv2D`` (stride 1, "same" padding) whose kernel only sees the pixels *before* each pixel in
+    raster order (:func:`causal_mask`), so that its output at pixel i is a function of x_<i alone.
+
+    Taught in: notebooks/08_vae_mnist.ipynb (the pixel-context VAE)
+    """
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self._mask = causal_mask(self.kernel_size[0])[:, :, None, None]
+
+    def convolution_op(self, inputs, kernel):
+        return super().convolution_op(inputs, kernel * self._mask)
+
+
+def build_pixel_head(
+    channels: int = 32,
+    kernel_size: int = 7,
+    hidden: int = 32,
+    image_shape: tuple[int, int, int] = (28, 28, 1),
+    name: str = "pixel_head",
+) -> keras.Model:
+    """Pixel-context head: [decoder features F (H, W, channels), image x] -> Bernoulli logits, where
+
+        logit_i = w2 . relu(W1 . relu(F_i + causal_conv(x)_i) + b1) + b2,
+
+    so p(x | z) = prod_i p(x_i | x_<i, z) is still an exact, normalised likelihood (a PixelCNN-style
+    autoregressive decoder, Gulrajani et al. 2016, kept to one causal layer so that sampling stays
+    cheap). Everything after the causal convolution acts per pixel.
+
+    Taught in: notebooks/08_vae_mnist.ipynb (the pixel-context VAE)
+    """
+    channels = _check_latent_dim(channels, "channels")
+    hidden = _check_latent_dim(hidden, "hidden")
+    causal_mask(kernel_size)  # validates
+    h, w, c = image_shape
+    if c != 1:
+        raise ValueError(f"the pixel head supports 1-channel images, got {image_shape}.")
+    feats = keras.Input((h, w, channels), name="features")
+    image = keras.Input(image_shape, name="image")
+    ctx = CausalConv2D(channels, kernel_size, padding="same", name="causal_conv")(image)
+    a = keras.layers.ReLU(name="relu_context")(
+        keras.layers.Add(name="features_and_context")([feats, ctx])
+    )
+    a = keras.layers.Conv2D(hidden, 1, activation="relu", name="pixel_hidden")(a)
+    logits = keras.layers.Conv2D(1, 1, name="pixel_logits")(a)
+    return keras.Model([feats, image], logits, name=name)
+
+
+def sample_pixel_head(
+    head: keras.Model, features, *, seed: int | None = 0, return_samples: bool = False
+):
+    """Draw binary images pixel by pixel (raster order) from a pixel-context head given decoder features.
+
+    Returns the Bernoulli probabilities p(x_i = 1 | x_<i, z) along the sampled path, shape (N, H, W):
+    each image is one sample, shown with the confidence of every pixel. Runs in NumPy with the head's
+    weights (one small matrix product per pixel), so 10,000 images take seconds. With
+    ``return_samples=True`` also returns the binary images drawn, as ``(probs, samples)``.
+    """
+    f = np.asarray(features, np.float32)
+    n, h, w, _ = f.shape
+    conv = head.get_layer("causal_conv")
+    kern, bias = (np.asarray(v) for v in conv.get_weights())
+    k = kern.shape[0]
+    kern = (kern[:, :, 0, :] * causal_mask(k)[:, :, None]).reshape(k * k, -1)
+    w1, b1 = (np.asarray(v) for v in head.get_layer("pixel_hidden").get_weights())
+    w2, b2 = (np.asarray(v) for v in head.get_layer("pixel_logits").get_weights())
+    w1, w2 = w1[0, 0], w2[0, 0]
+    rng = np.random.default_rng(seed)
+    pad = k // 2
+    x = np.zeros((n, h + 2 * pad, w + 2 * pad), np.float32)
+    probs = np.empty((n, h, w), np.float32)
+    for r in range(h):
+        for c in range(w):
+            patch = x[:, r : r + k, c : c + k].reshape(n, k * k)
+            a = np.maximum(f[:, r, c] + patch @ kern + bias, 0.0)
+            logit = (np.maximum(a @ w1 + b1, 0.0) @ w2 + b2)[:, 0]
+            p = 1.0 / (1.0 + np.exp(-logit))
+            probs[:, r, c] = p
+            x[:, r + pad, c + pad] = rng.random(n) < p
+    if return_samples:
+        return probs, x[:, pad : pad + h, pad : pad + w].copy()
+    return probs
 
 
 def build_encoder(
@@ -134,12 +244,15 @@ def build_decoder(
     hidden: int = 256,
     image_shape: tuple[int, int, int] = (28, 28, 1),
     num_classes: int | None = None,
+    out_channels: int | None = None,
     name: str = "decoder",
 ) -> keras.Model:
     """Convolutional decoder z -> Bernoulli **logits** of every pixel; with ``num_classes``, (z, label).
 
     Each entry of ``filters`` is a 3x3 transposed convolution with stride 2 (7 -> 14 -> 28), so the
-    image side must be divisible by 2 ** len(filters).
+    image side must be divisible by 2 ** len(filters). ``out_channels`` (default: the image's channels)
+    sets the width of the last layer: a VAE with a pixel-context head (:func:`build_pixel_head`) asks
+    for feature maps instead of logits.
     """
     latent_dim = _check_latent_dim(latent_dim)
     side = 2 ** len(filters)
@@ -165,7 +278,10 @@ def build_decoder(
         h = keras.layers.Conv2DTranspose(
             f, 3, strides=2, padding="same", activation="relu", name=f"deconv{i}"
         )(h)
-    logits = keras.layers.Conv2D(image_shape[2], 3, padding="same", name="logits")(h)
+    width = (
+        image_shape[2] if out_channels is None else _check_latent_dim(out_channels, "out_channels")
+    )
+    logits = keras.layers.Conv2D(width, 3, padding="same", name="logits")(h)
     return keras.Model(inputs if num_classes else z, logits, name=name)
 
 
@@ -232,6 +348,11 @@ class VAE(keras.Model):
         seed: seed of the model's own noise (the eps of the reparameterization).
         likelihood: ``"bernoulli"`` (binary images; decoder outputs logits) or ``"gaussian"`` (real-valued
             vectors such as 2-D toy data; decoder outputs [mean, log_var], see :func:`build_dense_decoder`).
+        pixel_context: 0 (the default) for the usual factorised decoder, p(x|z) = prod_i p(x_i|z); an odd
+            kernel size (5 or 7) adds a pixel-context head (:func:`build_pixel_head`) so that
+            p(x|z) = prod_i p(x_i | x_<i, z): each pixel also sees the pixels drawn before it. It
+            tightens the likelihood by several nats on MNIST; sampling then draws pixel by pixel.
+        pixel_head: a custom head instead of the one ``pixel_context`` builds.
 
     ``fit`` takes batches of binary images (B, 28, 28, 1) -- see :func:`aigc_helpers.data.vae_dataset`
     -- and reports ``loss`` (reconstruction + beta * KL), ``reconstruction`` and ``kl``, in nats per image.
@@ -254,6 +375,8 @@ class VAE(keras.Model):
         seed: int | None = None,
         num_classes: int | None = None,
         likelihood: str = "bernoulli",
+        pixel_context: int = 0,
+        pixel_head: keras.Model | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -273,8 +396,27 @@ class VAE(keras.Model):
         if self.conditional and (not isinstance(num_classes, int) or num_classes < 2):
             raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}.")
         self.num_classes = num_classes if self.conditional else None
+        if (
+            isinstance(pixel_context, bool)
+            or not isinstance(pixel_context, (int, np.integer))
+            or pixel_context < 0
+        ):
+            raise ValueError(
+                f"pixel_context must be 0 (off) or an odd kernel size >= 3, got {pixel_context!r}. Fix: use 0 or 7."
+            )
+        self.pixel_context = int(pixel_context)
+        if self.pixel_context and pixel_head is None:
+            pixel_head = build_pixel_head(32, self.pixel_context)
+        if pixel_head is not None and likelihood != "bernoulli":
+            raise ValueError(
+                "a pixel-context head needs likelihood='bernoulli'. Fix: drop pixel_context."
+            )
+        self.pixel_head = pixel_head
+        head_channels = None if pixel_head is None else int(pixel_head.inputs[0].shape[-1])
         self.encoder = encoder or build_encoder(self.latent_dim, num_classes=self.num_classes)
-        self.decoder = decoder or build_decoder(self.latent_dim, num_classes=self.num_classes)
+        self.decoder = decoder or build_decoder(
+            self.latent_dim, num_classes=self.num_classes, out_channels=head_channels
+        )
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -299,6 +441,11 @@ class VAE(keras.Model):
             encoder=keras.saving.serialize_keras_object(self.encoder),
             decoder=keras.saving.serialize_keras_object(self.decoder),
         )
+        if self.pixel_head is not None:
+            config.update(
+                pixel_context=self.pixel_context,
+                pixel_head=keras.saving.serialize_keras_object(self.pixel_head),
+            )
         if self.conditional:
             config["num_classes"] = self.num_classes
         return config
@@ -308,6 +455,8 @@ class VAE(keras.Model):
         config = dict(config)
         config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
         config["decoder"] = keras.saving.deserialize_keras_object(config["decoder"])
+        if config.get("pixel_head") is not None:
+            config["pixel_head"] = keras.saving.deserialize_keras_object(config["pixel_head"])
         return cls(**config)
 
     def build(self, input_shape=None):  # the sub-networks are built at construction
@@ -337,13 +486,20 @@ class VAE(keras.Model):
     def _decode_logits(self, z, y, training=False):
         return self.decoder([z, y] if self.conditional else z, training=training)
 
+    def _logits(self, x, z, y, training=False):
+        """Decoder output for codes z; with a pixel-context head, the logits given x_<i (teacher forcing)."""
+        out = self._decode_logits(z, y, training)
+        if self.pixel_head is None:
+            return out
+        return self.pixel_head([out, x], training=training)
+
     def _eps(self, shape):
         return keras.random.normal(shape, seed=self.seed_generator)
 
     def _terms(self, x, y, training=False):
         mean, log_var = self._encode(x, y, training)
         z = reparameterize(mean, log_var, self._eps(tf.shape(mean)))
-        logits = self._decode_logits(z, y, training)
+        logits = self._logits(x, z, y, training)
         reconstruction = -self.log_px(x, logits)
         kl = gaussian_kl(mean, log_var)
         return reconstruction, kl
@@ -353,7 +509,7 @@ class VAE(keras.Model):
         x, y = self._split(inputs)
         mean, log_var = self._encode(x, y, training)
         z = reparameterize(mean, log_var, self._eps(tf.shape(mean)))
-        return self._decode_logits(z, y, training)
+        return self._logits(x, z, y, training)
 
     def _update(self, reconstruction, kl):
         loss = reconstruction + self.beta * kl
@@ -407,11 +563,17 @@ class VAE(keras.Model):
         flat = [tf.shape(x)[0], -1]
         return log_normal(tf.reshape(x, flat), tf.reshape(mean, flat), tf.reshape(log_var, flat))
 
-    def decode(self, z, labels=None) -> np.ndarray:
+    def decode(self, z, labels=None, *, seed: int | None = 0) -> np.ndarray:
         """The decoder's mean for latent codes ``z``: pixel probabilities (N, 28, 28) for images with
-        a Bernoulli likelihood, the Gaussian mean (N, D) for vector data."""
+        a Bernoulli likelihood, the Gaussian mean (N, D) for vector data.
+
+        With a pixel-context head there is no per-pixel mean independent of the other pixels: each image
+        is drawn pixel by pixel (``seed``) and the probabilities along that draw are returned.
+        """
         z = tf.convert_to_tensor(z, tf.float32)
         out = self._decode_logits(z, self._labels(labels, int(z.shape[0])))
+        if self.pixel_head is not None:
+            return sample_pixel_head(self.pixel_head, out, seed=seed)
         if self.likelihood == "gaussian":
             return tf.split(out, 2, axis=-1)[0].numpy()
         probs = tf.sigmoid(out).numpy()
@@ -426,7 +588,7 @@ class VAE(keras.Model):
             raise ValueError(f"n must be a positive integer, got {n!r}.")
         rng = np.random.default_rng(seed)
         z = rng.standard_normal((int(n), self.latent_dim)).astype(np.float32)
-        return self.decode(z, labels)
+        return self.decode(z, labels, seed=seed)
 
     def reconstruct(self, x, labels=None) -> np.ndarray:
         """Decoder means at the posterior mean of each image: shape (N, 28, 28)."""
@@ -464,7 +626,7 @@ class VAE(keras.Model):
         for xb, yb in self._batches(x, labels, batch_size):
             mean, log_var = self._encode(xb, yb)
             z = reparameterize(mean, log_var, keras.random.normal(tf.shape(mean), seed=gen))
-            ll = self.log_px(xb, self._decode_logits(z, yb))
+            ll = self.log_px(xb, self._logits(xb, z, yb))
             out.append((ll - gaussian_kl(mean, log_var)).numpy())
         return np.concatenate(out)
 
@@ -491,7 +653,7 @@ class VAE(keras.Model):
             z_flat = tf.reshape(z, (-1, self.latent_dim))
             y_flat = None if yb is None else tf.tile(yb, [k])
             x_flat = tf.tile(xb, [k] + [1] * (len(xb.shape) - 1))
-            log_px = tf.reshape(self.log_px(x_flat, self._decode_logits(z_flat, y_flat)), (k, b))
+            log_px = tf.reshape(self.log_px(x_flat, self._logits(x_flat, z_flat, y_flat)), (k, b))
             log_pz = log_normal(z)
             log_qz = log_normal(z, mean[None], log_var[None])
             log_w = log_px + log_pz - log_qz
@@ -530,7 +692,7 @@ def rate_distortion(model: VAE, x_bin, labels=None, *, seed: int = 0) -> dict[st
         mean, log_var = model._encode(xb, yb)
         z = reparameterize(mean, log_var, keras.random.normal(tf.shape(mean), seed=gen))
         rate.append((gaussian_kl(mean, log_var) / math.log(2.0)).numpy())
-        dist.append((-model.log_px(xb, model._decode_logits(z, yb)) / math.log(2.0)).numpy())
+        dist.append((-model.log_px(xb, model._logits(xb, z, yb)) / math.log(2.0)).numpy())
     return {"rate_bits": np.concatenate(rate), "distortion_bits": np.concatenate(dist)}
 
 
@@ -611,7 +773,11 @@ __all__ = [
     "build_decoder",
     "build_dense_decoder",
     "build_dense_encoder",
+    "CausalConv2D",
     "build_encoder",
+    "build_pixel_head",
+    "causal_mask",
+    "sample_pixel_head",
     "gaussian_kl",
     "latent_manifold",
     "load_pretrained",

@@ -238,3 +238,10 @@ def test_mirrored_strategy_trains_the_gan_on_two_logical_cpus():
 def test_demo_rejects_a_batch_that_does_not_split():
     with pytest.raises(RuntimeError, match="multiple of the replica count"):
         distributed.run_demo(3, global_batch=32, steps=1, timeout=120)
+
+
+def test_pixel_context_vae_is_refused_with_a_fix():
+    with pytest.raises(
+        deploy.GeneratorError, match="pixel-context decoder.*Fix: use a VAE with pixel_context=0"
+    ):
+        deploy.as_generator(V.VAE(latent_dim=2, pixel_context=3))

@@ -357,3 +357,87 @@ def test_readme_reports_the_measured_vae_figures():
         line = next((ln for ln in readme.splitlines() if ln.startswith(f"| {name} |")), None)
         assert line is not None, f"README.md has no results row for {name}"
         assert f"{row[f'test_iw_nll_k{k}']:.2f}" in line and f"{row['test_neg_elbo']:.2f}" in line
+
+
+# ---------------------------------------------------------------- pixel-context decoder
+
+
+def test_causal_mask_sees_only_earlier_pixels():
+    m = V.causal_mask(5)
+    order = np.arange(25).reshape(5, 5)  # raster order inside the window; the centre is 12
+    assert set(order[m == 1].tolist()) == set(range(12))
+    with pytest.raises(ValueError, match="odd integer >= 3"):
+        V.causal_mask(4)
+
+
+def test_pixel_head_is_causal():
+    config.set_seed(0)
+    head = V.build_pixel_head(4, 3, hidden=5, image_shape=(4, 5, 1))
+    f = np.random.default_rng(0).standard_normal((1, 4, 5, 4)).astype(np.float32)
+    x = (np.random.default_rng(1).random((1, 4, 5, 1)) < 0.5).astype(np.float32)
+    base = head([f, x]).numpy()[0, ..., 0].ravel()
+    for j in range(20):  # flip pixel j: only logits of later pixels may change
+        x2 = x.copy().reshape(-1)
+        x2[j] = 1 - x2[j]
+        moved = head([f, x2.reshape(x.shape)]).numpy()[0, ..., 0].ravel() != base
+        assert not moved[: j + 1].any(), f"pixel {j} leaked into an earlier or its own logit"
+
+
+def test_pixel_head_likelihood_sums_to_one_over_all_images():
+    """p(x|z) = prod_i p(x_i | x_<i, z) is normalised: sum over all 2^6 binary 2x3 images is 1."""
+    config.set_seed(0)
+    head = V.build_pixel_head(3, 3, hidden=4, image_shape=(2, 3, 1))
+    f = np.random.default_rng(2).standard_normal((1, 2, 3, 3)).astype(np.float32) * 2
+    images = ((np.arange(64)[:, None] >> np.arange(6)) & 1).astype(np.float32).reshape(64, 2, 3, 1)
+    logits = head([np.repeat(f, 64, axis=0), images])
+    total = np.exp(V.bernoulli_log_likelihood(images, logits).numpy().astype(np.float64)).sum()
+    assert total == pytest.approx(1.0, abs=1e-5)
+
+
+def test_sampling_the_pixel_head_matches_its_teacher_forced_probabilities():
+    config.set_seed(0)
+    head = V.build_pixel_head(6, 5, hidden=7, image_shape=(6, 6, 1))
+    f = np.random.default_rng(3).standard_normal((50, 6, 6, 6)).astype(np.float32)
+    probs, samples = V.sample_pixel_head(head, f, seed=4, return_samples=True)
+    assert set(np.unique(samples)) <= {0.0, 1.0} and 0 < samples.mean() < 1
+    forced = tf.sigmoid(head([f, samples[..., None]])).numpy()[..., 0]
+    np.testing.assert_allclose(probs, forced, atol=1e-5)
+    np.testing.assert_array_equal(V.sample_pixel_head(head, f, seed=4), probs)  # seeded
+
+
+def test_pixel_context_vae_trains_round_trips_and_bounds(tmp_path, batch):
+    config.set_seed(0)
+    vae = V.VAE(latent_dim=4, pixel_context=5, seed=0)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    first = vae.train_step(tf.constant(batch))
+    for _ in range(10):
+        vae.reset_metrics()
+        last = vae.train_step(tf.constant(batch))
+    assert float(last["loss"]) < float(first["loss"])
+    s = vae.sample(3, seed=0)
+    assert s.shape == (3, 28, 28) and 0 <= s.min() and s.max() <= 1
+    elbo = float(vae.elbo(batch[:16], seed=0).mean())
+    assert -float(vae.iw_nll(batch[:16], k=20, seed=0).mean()) >= elbo
+    rd = V.rate_distortion(vae, batch[:16], seed=0)
+    np.testing.assert_allclose(
+        (rd["rate_bits"] + rd["distortion_bits"]) * math.log(2.0),
+        -vae.elbo(batch[:16], seed=0),
+        rtol=1e-4,
+    )
+    vae.save(tmp_path / "pv.keras")
+    loaded = V.load_vae(tmp_path / "pv.keras")
+    assert loaded.pixel_context == 5
+    np.testing.assert_array_equal(loaded.sample(3, seed=0), s)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"pixel_context": 4}, "odd integer >= 3"),
+        ({"pixel_context": -1}, "pixel_context must be 0"),
+        ({"pixel_context": 5, "likelihood": "gaussian"}, "needs likelihood='bernoulli'"),
+    ],
+)
+def test_pixel_context_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        V.VAE(latent_dim=2, **kwargs)
