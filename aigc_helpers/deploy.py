@@ -343,8 +343,7 @@ def _vae_generator(model, source: str) -> Generator:
 
 def _gan_generator(model, source: str) -> Generator:
     generator = model.sampler  # the moving-average generator when the GAN keeps one
-    # A self-conditioned GAN's generator takes z alone (it reads its cluster off z).
-    cond = bool(model.conditional) and not getattr(model, "self_conditioned", False)
+    cond = bool(model.generator_takes_label)  # a self-conditioned GAN's takes z alone
     _check_images(generator, source)
 
     def images(z, labels=None):
