@@ -764,9 +764,14 @@ class GAN(keras.Model):
         """Samples on the straight line between two random latent vectors (``steps`` >= 2 of them)."""
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
             raise ValueError(f"steps must be an integer >= 2, got {steps!r}.")
+        z, labels = self._interpolation_z(int(steps), seed, labels)
+        return self.decode(z, labels)
+
+    def _interpolation_z(self, steps: int, seed: int | None, labels):
+        """(latent vectors on the line, labels to decode them with) for :meth:`interpolate`."""
         a, b = self.sample_z(2, seed)
-        t = np.linspace(0.0, 1.0, int(steps), dtype=np.float32)[:, None]
-        return self.decode((1 - t) * a + t * b, labels)
+        t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+        return (1 - t) * a + t * b, labels
 
     def sampling_copy(self) -> GAN:
         """A copy whose generator holds the sampler's weights (EMA if on), without EMA or optimizer state.
@@ -862,6 +867,25 @@ class SelfConditionedGAN(ConditionalGAN):
     ) -> np.ndarray:
         """``n`` samples (clusters drawn in their data proportions, or the given ``clusters``)."""
         return self.decode(self.sample_z(n, seed), clusters, batch_size=batch_size)
+
+    def _interpolation_z(self, steps: int, seed: int | None, labels):
+        """A line that stays inside one cluster's slice of z_0, so the morph has no jumps.
+
+        A straight line between two random z would cross the slice edges of z_0, and the image would
+        switch cluster abruptly at each. Here both ends are moved into one cluster (the first end's,
+        or ``labels`` if given) with :func:`place_in_cluster`; a slice is an interval, so every point
+        between them stays in it. Without ``labels`` the first frame is ``generate``'s first image.
+        """
+        a, b = self.sample_z(2, seed)
+        w = self.cluster_weights
+        if labels is None:
+            c = int(ClusterOfNoise(w)(a[None]).numpy()[0])
+        else:
+            c = int(np.asarray(self._labels(labels, 1))[0])
+            a = place_in_cluster(a[None], [c], w).numpy()[0]
+        b = place_in_cluster(b[None], [c], w).numpy()[0]
+        t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+        return (1 - t) * a + t * b, None
 
 
 def build_dcgan(

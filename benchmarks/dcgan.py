@@ -2,12 +2,18 @@
 
 Models (each trained for ``--minutes`` of wall-clock time on this machine):
 - ``ours``: ``aigc_helpers.gan.build_dcgan`` with the settings in ``OURS`` below, chosen by short
-  measured runs on this CPU (4-minute budgets): a *small* DCGAN (G 7x7x64 -> 14x14x32 -> 28x28x1 with
-  batch norm, 4x4 kernels; D 32 -> 64 stride-2 convolutions, no dropout), non-saturating loss,
-  Adam(4e-4, beta_1=0.5) for both networks, batch 16, and samples drawn from an exponential moving average
-  (EMA, 0.999) of the generator's weights. On a CPU an image costs about the same in any batch, so a small
-  model with small batches takes many more updates per minute; that beat every stabilizer we measured at
-  these budgets (hinge loss + spectral normalization was far worse in the first minutes).
+  measured runs on this CPU: a *small* DCGAN (G 7x7x64 -> 14x14x32 -> 28x28x1 with batch norm, 4x4
+  kernels; D 32 -> 64 stride-2 convolutions, no dropout), non-saturating loss, Adam(4e-4, beta_1=0.5) for
+  both networks, batch 16, and samples drawn from an exponential moving average (EMA, 0.999) of the
+  generator's weights. On a CPU an image costs about the same in any batch, so a small model with small
+  batches takes many more updates per minute; that beat every stabilizer we measured at these budgets
+  (hinge loss + spectral normalization was far worse in the first minutes). On top of that it is
+  *self-conditioned* (Liu et al., 2020; ``gan.SelfConditionedGAN``): ``OURS["clusters"]`` k-means clusters
+  of the training pixels (PCA-50 + MiniBatchKMeans, a few seconds, no class labels) condition a projection
+  discriminator, and the generator reads its cluster off its own noise, so it stays an unconditional
+  generator of z ~ N(0, I). The k-means time is charged to ``ours``' budget (``build_seconds``).
+  Measured path at 5-minute budgets (quiet machine, 10,000 samples): plain cFID 52.97 / IS 7.05;
+  20 clusters 14.25 / 8.72; 50 clusters 7.77 / 9.11. ``--clusters 0`` trains the plain DCGAN.
 - ``tutorial``: the TensorFlow "Deep Convolutional Generative Adversarial Network" tutorial as published:
   G = Dense(7*7*256, no bias) + BN + LeakyReLU, Conv2DTranspose 128 5x5 s1, 64 5x5 s2 (each + BN +
   LeakyReLU), 1 5x5 s2 tanh; D = Conv 64 5x5 s2 + LeakyReLU + Dropout 0.3, Conv 128 5x5 s2 + LeakyReLU +
@@ -54,6 +60,7 @@ OURS = {
     "d_lr": 4e-4,
     "beta_1": 0.5,
     "gan": {"ema_decay": 0.999},
+    "clusters": 50,  # self-conditioning on k-means clusters; 0 = the plain DCGAN
 }
 
 
@@ -226,8 +233,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--clusters",
         type=int,
-        default=0,
-        help="train ours as a self-conditioned DCGAN on this many k-means clusters (0 = plain)",
+        default=OURS["clusters"],
+        help="train ours as a self-conditioned DCGAN on this many k-means clusters (0 = plain; "
+        "default: OURS['clusters'])",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=2)
@@ -237,6 +245,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     if args.minutes <= 0 or args.n < 2:
         parser.error("--minutes must be > 0 and --n >= 2")
+    if args.clusters < 0 or args.clusters == 1:
+        parser.error("--clusters must be 0 (the plain DCGAN) or at least 2")
 
     config.quiet_tensorflow()
     from aigc_helpers import gan as G
@@ -261,7 +271,7 @@ def main(argv: list[str] | None = None) -> dict:
         t_build = time.perf_counter()
         model, ds, batch = build(name, x_train, y_train, args.seed, args.clusters)
         t_build = time.perf_counter() - t_build  # k-means time counts against the budget
-        if name == "ours" and args.clusters:
+        if name == "ours":
             report["ours_settings"]["clusters"] = args.clusters
         minutes = (args.cond_minutes or args.minutes) if name == "conditional" else args.minutes
         print(f"\n== {name}: training for {minutes} min", flush=True)

@@ -413,7 +413,8 @@ def test_load_pretrained_names_the_fix_when_the_file_is_missing(monkeypatch):
 def test_pretrained_models_load_and_are_small():
     results = json.loads((ASSETS / "gan_results.json").read_text())
     assert {"ours", "tutorial"} <= set(results["models"])
-    for kind, cls in (("gan", G.GAN), ("cgan", G.ConditionalGAN)):
+    assert results["ours_settings"]["clusters"] == 50  # the shipped "gan" is self-conditioned
+    for kind, cls in (("gan", G.SelfConditionedGAN), ("cgan", G.ConditionalGAN)):
         path = ASSETS / G.PRETRAINED[kind]
         if kind == "cgan" and not path.is_file():
             continue
@@ -422,6 +423,32 @@ def test_pretrained_models_load_and_are_small():
         assert type(model) is cls
         s = model.generate(4, seed=0)
         assert s.shape == (4, 28, 28, 1) and np.isfinite(s).all()
+
+
+def test_shipped_gan_reproduces_its_recorded_cfid():
+    """The shipped weights are the ones the benchmark scored: the same 10,000 samples, the same cFID."""
+    from aigc_helpers import metrics
+
+    results = json.loads((ASSETS / "gan_results.json").read_text())
+    gan = G.load_pretrained("gan")
+    samples = data.from_gan_range(gan.generate(results["n_samples"], seed=1))  # the benchmark's seed + 1
+    recorded = results["models"]["ours"]["cfid"]
+    assert metrics.cfid(samples) == pytest.approx(recorded, rel=0.02, abs=0.05)
+
+
+def test_readme_reports_the_measured_gan_figures():
+    results = json.loads((ASSETS / "gan_results.json").read_text())
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for name, start in (
+        ("ours", "| DCGAN (ours)"),
+        ("tutorial", "| TF-tutorial DCGAN"),
+        ("conditional", "| conditional DCGAN"),
+    ):
+        row = results["models"][name]
+        line = next((ln for ln in readme.splitlines() if ln.startswith(start)), None)
+        assert line is not None, f"README.md has no results row starting {start!r}"
+        for key in ("cfid", "inception_score"):
+            assert f"{row[key]:.2f}" in line, f"README.md's {name} row lacks {key} {row[key]:.2f}"
 
 
 # --------------------------------------------------------------------------- self-conditioning
@@ -485,6 +512,22 @@ def test_self_conditioned_gan_trains_samples_and_round_trips(tmp_path, mnist):
     g = deploy.as_generator(loaded)
     assert g.kind == "gan" and g.num_classes is None
     assert deploy.peek_kind(tmp_path / "sc.keras") == "gan"
+
+
+def test_self_conditioned_interpolation_stays_in_one_cluster():
+    w = [0.1, 0.2, 0.3, 0.4]
+    gan = G.build_dcgan(16, cluster_weights=w, g_filters=(8, 4), d_filters=(4, 8), seed=0)
+    for seed in range(5):
+        z, labels = gan._interpolation_z(9, seed, None)
+        assert labels is None
+        clusters = G.ClusterOfNoise(w)(z).numpy()
+        assert len(set(clusters.tolist())) == 1, f"seed {seed}: the line crosses clusters {clusters}"
+        np.testing.assert_array_equal(z[0], gan.sample_z(2, seed)[0])  # starts at generate's z
+        z, _ = gan._interpolation_z(9, seed, 2)
+        assert set(G.ClusterOfNoise(w)(z).numpy().tolist()) == {2}
+    frames = gan.interpolate(steps=4, seed=0)
+    assert frames.shape == (4, 28, 28, 1)
+    np.testing.assert_allclose(frames[0], gan.generate(1, seed=0)[0], atol=1e-6)
 
 
 @pytest.mark.parametrize(
