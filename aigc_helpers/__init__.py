@@ -3,10 +3,23 @@
 The notebooks teach; this package holds the reusable machinery so that a notebook cell reads like a
 lesson. One concept, one module:
 
-- :mod:`aigc_helpers.config`   -- run profiles (``AIGC_PROFILE``), seeding, quiet logs, environment report
-- :mod:`aigc_helpers.data`     -- offline-first MNIST loading with content verification, ``tf.data`` pipelines
-- :mod:`aigc_helpers.plotting` -- image grids and other figures
-- :mod:`aigc_helpers.course`   -- the course map, hosting (Colab/Binder badges) and notebook runs
+- :mod:`aigc_helpers.config`       -- run profiles (``AIGC_PROFILE``), seeding, quiet logs, environment report
+- :mod:`aigc_helpers.data`         -- offline-first MNIST loading with content verification, ``tf.data`` pipelines
+- :mod:`aigc_helpers.data_scaling` -- one small generative model fitted to more and more data
+- :mod:`aigc_helpers.toy`          -- seeded 2-D toy data and mode coverage on it
+- :mod:`aigc_helpers.gan`          -- GAN losses, DCGAN networks, GAN / conditional / self-conditioned models
+- :mod:`aigc_helpers.vae`          -- VAEs for binary images: ELBO, IW-NLL, sampling, compression
+- :mod:`aigc_helpers.callbacks`    -- snapshots, GIFs, resumable checkpoints, health monitor, time budgets
+- :mod:`aigc_helpers.metrics`      -- the MNIST evaluator and the scores on its features (cFID, IS, ...)
+- :mod:`aigc_helpers.latent`       -- latent-space paths, arithmetic, variations and directions
+- :mod:`aigc_helpers.compare`      -- GANs and VAEs side by side, from measured numbers
+- :mod:`aigc_helpers.deploy`       -- image grids, generator loading, SavedModel export
+- :mod:`aigc_helpers.distributed`  -- data-parallel training with ``MirroredStrategy``
+- :mod:`aigc_helpers.compute`      -- training cost: FLOPs layer by layer, energy with stated assumptions
+- :mod:`aigc_helpers.timeline`, :mod:`aigc_helpers.references` -- milestones and the checked reference list
+- :mod:`aigc_helpers.plotting`     -- image grids and other figures
+- :mod:`aigc_helpers.course`       -- the course map, hosting (Colab/Binder badges) and notebook runs
+- :mod:`aigc_helpers.cli`          -- ``python -m aigc_helpers <command>``
 
 Importing the package is cheap: TensorFlow is imported only by the functions that need it.
 """

@@ -78,14 +78,11 @@ def bernoulli_log_likelihood(x, logits):
 # --------------------------------------------------------------------------- networks
 
 
-def _check_latent_dim(latent_dim: int, name: str = "latent_dim") -> int:
-    if (
-        isinstance(latent_dim, bool)
-        or not isinstance(latent_dim, (int, np.integer))
-        or latent_dim <= 0
-    ):
-        raise ValueError(f"{name} must be a positive integer, got {latent_dim!r}.")
-    return int(latent_dim)
+def _check_positive_size(value: int, name: str = "latent_dim") -> int:
+    """``value`` as an int if it is a positive integer (a latent size, a channel count); else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
 
 
 def causal_mask(kernel_size: int) -> np.ndarray:
@@ -145,8 +142,8 @@ def build_pixel_head(
 
     Taught in: notebooks/08_vae_mnist.ipynb (the pixel-context VAE)
     """
-    channels = _check_latent_dim(channels, "channels")
-    hidden = _check_latent_dim(hidden, "hidden")
+    channels = _check_positive_size(channels, "channels")
+    hidden = _check_positive_size(hidden, "hidden")
     causal_mask(kernel_size)  # validates
     h, w, c = image_shape
     if c != 1:
@@ -216,7 +213,7 @@ def build_encoder(
         >>> [t.shape for t in enc(np.zeros((2, 28, 28, 1)))]
         [TensorShape([2, 8]), TensorShape([2, 8])]
     """
-    latent_dim = _check_latent_dim(latent_dim)
+    latent_dim = _check_positive_size(latent_dim)
     image = keras.Input(image_shape, name="image")
     h = image
     for i, f in enumerate(filters):
@@ -254,7 +251,7 @@ def build_decoder(
     sets the width of the last layer: a VAE with a pixel-context head (:func:`build_pixel_head`) asks
     for feature maps instead of logits.
     """
-    latent_dim = _check_latent_dim(latent_dim)
+    latent_dim = _check_positive_size(latent_dim)
     side = 2 ** len(filters)
     if image_shape[0] % side or image_shape[1] % side:
         raise ValueError(
@@ -279,7 +276,7 @@ def build_decoder(
             f, 3, strides=2, padding="same", activation="relu", name=f"deconv{i}"
         )(h)
     width = (
-        image_shape[2] if out_channels is None else _check_latent_dim(out_channels, "out_channels")
+        image_shape[2] if out_channels is None else _check_positive_size(out_channels, "out_channels")
     )
     logits = keras.layers.Conv2D(width, 3, padding="same", name="logits")(h)
     return keras.Model(inputs if num_classes else z, logits, name=name)
@@ -293,7 +290,7 @@ def build_dense_encoder(
     Example:
         >>> enc = build_dense_encoder(2, 2)  # doctest: +SKIP
     """
-    latent_dim = _check_latent_dim(latent_dim)
+    latent_dim = _check_positive_size(latent_dim)
     x = keras.Input((input_dim,), name="x")
     h = x
     for i, units in enumerate(hidden):
@@ -321,7 +318,7 @@ def build_dense_decoder(
     Example:
         >>> dec = build_dense_decoder(2, 2)  # doctest: +SKIP
     """
-    latent_dim = _check_latent_dim(latent_dim)
+    latent_dim = _check_positive_size(latent_dim)
     if likelihood not in LIKELIHOODS:
         raise ValueError(
             f"Unknown likelihood {likelihood!r}; choose from {', '.join(LIKELIHOODS)}."
@@ -386,7 +383,7 @@ class VAE(keras.Model):
                 f"Unknown likelihood {likelihood!r}; choose from {', '.join(LIKELIHOODS)}."
             )
         self.likelihood = likelihood
-        self.latent_dim = _check_latent_dim(latent_dim)
+        self.latent_dim = _check_positive_size(latent_dim)
         if (
             not isinstance(beta, (int, float, np.floating))
             or isinstance(beta, bool)
