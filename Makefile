@@ -26,9 +26,9 @@ lab: $(STAMP)  ## open JupyterLab at the course index
 lint: $(STAMP)  ## ruff on .py and .ipynb
 	$(BIN)/ruff check .
 
-test: $(STAMP)  ## lint, unit tests, then every notebook under the ci profile
+test: $(STAMP)  ## lint, unit tests and the package's doctests, then every notebook under the ci profile
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest tests/
+	$(BIN)/python -m pytest tests/ --doctest-modules aigc_helpers
 	AIGC_PROFILE=ci $(BIN)/python -m pytest $(NBVAL) notebooks/
 
 notebooks: $(STAMP)  ## re-run every notebook in place under the cpu profile (committed outputs)

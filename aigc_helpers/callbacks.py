@@ -41,8 +41,8 @@ class TimeBudget(keras.callbacks.Callback):
 
     Example:
         >>> budget = TimeBudget(minutes=15)  # doctest: +SKIP
-        >>> model.fit(ds, epochs=1000, callbacks=[budget])
-        >>> budget.batches * 128 / budget.seconds   # images per second at batch size 128
+        >>> model.fit(ds, epochs=1000, callbacks=[budget])  # doctest: +SKIP
+        >>> budget.batches * 128 / budget.seconds   # images per second at batch size 128  # doctest: +SKIP
     """
 
     def __init__(self, minutes: float):

@@ -206,7 +206,7 @@ def load_mnist(path: Path | str | None = None, *, download: bool = True) -> Mnis
 
     Example:
         >>> (x_train, y_train), (x_test, y_test) = load_mnist()  # doctest: +SKIP
-        >>> x_train.shape, x_train.dtype
+        >>> x_train.shape, x_train.dtype  # doctest: +SKIP
         ((60000, 28, 28), dtype('uint8'))
     """
     if path is not None:
@@ -372,7 +372,7 @@ def gan_dataset(
 
     Example:
         >>> ds = gan_dataset(np.zeros((256, 28, 28), np.uint8), batch_size=64)  # doctest: +SKIP
-        >>> next(iter(ds)).shape
+        >>> next(iter(ds)).shape  # doctest: +SKIP
         TensorShape([64, 28, 28, 1])
     """
     import tensorflow as tf

@@ -181,7 +181,7 @@ class Generator:
 
     Example:
         >>> g = load_generator("aigc_helpers/assets/cvae_mnist.keras")  # doctest: +SKIP
-        >>> g.generate(16, label=7, seed=0).shape
+        >>> g.generate(16, label=7, seed=0).shape  # doctest: +SKIP
         (16, 28, 28)
 
     Taught in: notebooks/09_lab_to_production.ipynb
@@ -437,7 +437,7 @@ def load_generator(path) -> Generator:
 
     Example:
         >>> g = load_generator("cvae")  # doctest: +SKIP
-        >>> g.kind, g.latent_dim, g.num_classes
+        >>> g.kind, g.latent_dim, g.num_classes  # doctest: +SKIP
         ('cvae', 32, 10)
 
     Taught in: notebooks/09_lab_to_production.ipynb
@@ -519,8 +519,8 @@ def export_saved_model(model, path, *, force: bool = False) -> Path:
 
     Example:
         >>> export_saved_model(vae.load_pretrained("cvae"), "runs/cvae_savedmodel")  # doctest: +SKIP
-        >>> f = tf.saved_model.load("runs/cvae_savedmodel").signatures["serving_default"]
-        >>> f(z=tf.zeros((1, 32)), label=tf.constant([3]))["images"].shape
+        >>> f = tf.saved_model.load("runs/cvae_savedmodel").signatures["serving_default"]  # doctest: +SKIP
+        >>> f(z=tf.zeros((1, 32)), label=tf.constant([3]))["images"].shape  # doctest: +SKIP
         TensorShape([1, 28, 28, 1])
 
     Taught in: notebooks/09_lab_to_production.ipynb

@@ -150,7 +150,7 @@ def build_generator(
 
     Example:
         >>> g = build_generator(100)  # doctest: +SKIP
-        >>> g(np.zeros((2, 100))).shape
+        >>> g(np.zeros((2, 100))).shape  # doctest: +SKIP
         TensorShape([2, 28, 28, 1])
 
     Taught in: notebooks/05_dcgan_mnist.ipynb
@@ -311,7 +311,7 @@ def build_discriminator(
 
     Example:
         >>> d = build_discriminator()  # doctest: +SKIP
-        >>> d(np.zeros((2, 28, 28, 1))).shape
+        >>> d(np.zeros((2, 28, 28, 1))).shape  # doctest: +SKIP
         TensorShape([2, 1])
 
     Taught in: notebooks/05_dcgan_mnist.ipynb
@@ -345,7 +345,7 @@ def build_dense_generator(
 
     Example:
         >>> g = build_dense_generator(2, 2)  # doctest: +SKIP
-        >>> g(np.zeros((5, 2))).shape
+        >>> g(np.zeros((5, 2))).shape  # doctest: +SKIP
         TensorShape([5, 2])
 
     Taught in: notebooks/03_gan_toy.ipynb
@@ -366,7 +366,7 @@ def build_dense_discriminator(
 
     Example:
         >>> d = build_dense_discriminator(2)  # doctest: +SKIP
-        >>> d(np.zeros((5, 2))).shape
+        >>> d(np.zeros((5, 2))).shape  # doctest: +SKIP
         TensorShape([5, 1])
 
     Taught in: notebooks/03_gan_toy.ipynb
@@ -430,10 +430,10 @@ class GAN(keras.Model):
 
     Example:
         >>> gan = GAN(build_generator(100), build_discriminator())  # doctest: +SKIP
-        >>> gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        >>> gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),  # doctest: +SKIP
         ...             g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
-        >>> gan.fit(data.gan_dataset(x_train, batch_size=128), epochs=10)
-        >>> images = data.from_gan_range(gan.generate(16, seed=0))   # uint8 (16, 28, 28)
+        >>> gan.fit(data.gan_dataset(x_train, batch_size=128), epochs=10)  # doctest: +SKIP
+        >>> images = data.from_gan_range(gan.generate(16, seed=0))   # uint8 (16, 28, 28)  # doctest: +SKIP
 
     Taught in: notebooks/03_gan_toy.ipynb, notebooks/05_dcgan_mnist.ipynb
     """
@@ -795,9 +795,9 @@ class ConditionalGAN(GAN):
     Example:
         >>> cgan = ConditionalGAN(build_generator(100, num_classes=10),  # doctest: +SKIP
         ...                       build_discriminator(num_classes=10), num_classes=10)
-        >>> cgan.compile()
-        >>> cgan.fit(data.gan_dataset(x_train, y_train, batch_size=128), epochs=10)
-        >>> sevens = cgan.generate(8, labels=7)
+        >>> cgan.compile()  # doctest: +SKIP
+        >>> cgan.fit(data.gan_dataset(x_train, y_train, batch_size=128), epochs=10)  # doctest: +SKIP
+        >>> sevens = cgan.generate(8, labels=7)  # doctest: +SKIP
 
     Taught in: notebooks/05_dcgan_mnist.ipynb
     """
@@ -902,7 +902,7 @@ def build_dcgan(
 
     Example:
         >>> gan = build_dcgan(ema_decay=0.999)  # doctest: +SKIP
-        >>> gan.compile()
+        >>> gan.compile()  # doctest: +SKIP
 
     Taught in: notebooks/05_dcgan_mnist.ipynb
     """
@@ -938,7 +938,7 @@ def load_pretrained(kind: str = "gan") -> GAN:
 
     Example:
         >>> cgan = load_pretrained("cgan")  # doctest: +SKIP
-        >>> sevens = cgan.generate(8, labels=7)
+        >>> sevens = cgan.generate(8, labels=7)  # doctest: +SKIP
 
     Taught in: notebooks/05_dcgan_mnist.ipynb
     """

@@ -254,7 +254,7 @@ def density_2d(
 
     Example:
         >>> c = toy.ring_centers(8)  # doctest: +SKIP
-        >>> fig = density_2d(lambda p: toy.mixture_log_density(p, c, 0.02))
+        >>> fig = density_2d(lambda p: toy.mixture_log_density(p, c, 0.02))  # doctest: +SKIP
 
     Taught in: notebooks/03_gan_toy.ipynb
     """

@@ -210,7 +210,7 @@ def build_encoder(
 
     Example:
         >>> enc = build_encoder(8)  # doctest: +SKIP
-        >>> [t.shape for t in enc(np.zeros((2, 28, 28, 1)))]
+        >>> [t.shape for t in enc(np.zeros((2, 28, 28, 1)))]  # doctest: +SKIP
         [TensorShape([2, 8]), TensorShape([2, 8])]
     """
     latent_dim = _check_positive_size(latent_dim)
@@ -358,9 +358,9 @@ class VAE(keras.Model):
 
     Example:
         >>> vae = VAE(latent_dim=16)  # doctest: +SKIP
-        >>> vae.compile(optimizer=keras.optimizers.Adam(1e-3))
-        >>> vae.fit(data.vae_dataset(x_train, batch_size=128), epochs=10)
-        >>> samples = vae.sample(16)   # from the prior, not reconstructions
+        >>> vae.compile(optimizer=keras.optimizers.Adam(1e-3))  # doctest: +SKIP
+        >>> vae.fit(data.vae_dataset(x_train, batch_size=128), epochs=10)  # doctest: +SKIP
+        >>> samples = vae.sample(16)   # from the prior, not reconstructions  # doctest: +SKIP
     """
 
     conditional = False
@@ -668,8 +668,8 @@ class ConditionalVAE(VAE):
 
     Example:
         >>> cvae = ConditionalVAE(latent_dim=16, num_classes=10)  # doctest: +SKIP
-        >>> cvae.fit(data.vae_dataset(x_train, y_train, batch_size=128), epochs=10)
-        >>> threes = cvae.sample(8, labels=3)
+        >>> cvae.fit(data.vae_dataset(x_train, y_train, batch_size=128), epochs=10)  # doctest: +SKIP
+        >>> threes = cvae.sample(8, labels=3)  # doctest: +SKIP
     """
 
     conditional = True
@@ -742,7 +742,7 @@ def load_pretrained(kind: str = "vae") -> VAE:
 
     Example:
         >>> cvae = load_pretrained("cvae")  # doctest: +SKIP
-        >>> sevens = cvae.sample(8, labels=7)
+        >>> sevens = cvae.sample(8, labels=7)  # doctest: +SKIP
     """
     from pathlib import Path
 

@@ -139,6 +139,7 @@ def test_make_test_runs_lint_units_and_notebooks_under_ci():
     body = makefile_targets()["test"]
     assert "ruff check ." in body
     assert "pytest tests/" in body
+    assert "--doctest-modules aigc_helpers" in body  # the docstring examples run too
     assert "AIGC_PROFILE=ci" in body and "$(NBVAL) notebooks/" in body
 
 
