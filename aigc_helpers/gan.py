@@ -770,8 +770,13 @@ class GAN(keras.Model):
     def _interpolation_z(self, steps: int, seed: int | None, labels):
         """(latent vectors on the line, labels to decode them with) for :meth:`interpolate`."""
         a, b = self.sample_z(2, seed)
+        a, b, labels = self._interpolation_ends(a, b, labels)
         t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
         return (1 - t) * a + t * b, labels
+
+    def _interpolation_ends(self, a, b, labels):
+        """The two ends of an interpolation, and the labels to decode it with (here: unchanged)."""
+        return a, b, labels
 
     def sampling_copy(self) -> GAN:
         """A copy whose generator holds the sampler's weights (EMA if on), without EMA or optimizer state.
@@ -868,15 +873,14 @@ class SelfConditionedGAN(ConditionalGAN):
         """``n`` samples (clusters drawn in their data proportions, or the given ``clusters``)."""
         return self.decode(self.sample_z(n, seed), clusters, batch_size=batch_size)
 
-    def _interpolation_z(self, steps: int, seed: int | None, labels):
-        """A line that stays inside one cluster's slice of z_0, so the morph has no jumps.
+    def _interpolation_ends(self, a, b, labels):
+        """Both ends moved into one cluster's slice of z_0, so the line between them has no jumps.
 
         A straight line between two random z would cross the slice edges of z_0, and the image would
-        switch cluster abruptly at each. Here both ends are moved into one cluster (the first end's,
-        or ``labels`` if given) with :func:`place_in_cluster`; a slice is an interval, so every point
+        switch cluster abruptly at each. Here both ends go into one cluster (the first end's, or
+        ``labels`` if given) with :func:`place_in_cluster`; a slice is an interval, so every point
         between them stays in it. Without ``labels`` the first frame is ``generate``'s first image.
         """
-        a, b = self.sample_z(2, seed)
         w = self.cluster_weights
         if labels is None:
             c = int(ClusterOfNoise(w)(a[None]).numpy()[0])
@@ -884,8 +888,7 @@ class SelfConditionedGAN(ConditionalGAN):
             c = int(np.asarray(self._labels(labels, 1))[0])
             a = place_in_cluster(a[None], [c], w).numpy()[0]
         b = place_in_cluster(b[None], [c], w).numpy()[0]
-        t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
-        return (1 - t) * a + t * b, None
+        return a, b, None  # the cluster is now in z_0
 
 
 def build_dcgan(

@@ -351,6 +351,8 @@ class VAE(keras.Model):
             (PixelVAE, Gulrajani et al. 2016). With 15 minutes of CPU training, test IW-NLL 85.91 nats
             against 91.69 for the factorised decoder (benchmarks/vae.py; README). Sampling then draws
             pixel by pixel, and training processes fewer images per second.
+        pixel_channels: feature maps the decoder hands to the pixel head it builds (default 32);
+            fewer make training faster (the decoder's last layer is most of the cost).
         pixel_head: a custom head instead of the one ``pixel_context`` builds.
 
     ``fit`` takes batches of binary images (B, 28, 28, 1) -- see :func:`aigc_helpers.data.vae_dataset`
@@ -375,6 +377,7 @@ class VAE(keras.Model):
         num_classes: int | None = None,
         likelihood: str = "bernoulli",
         pixel_context: int = 0,
+        pixel_channels: int = 32,
         pixel_head: keras.Model | None = None,
         **kwargs,
     ):
@@ -405,7 +408,7 @@ class VAE(keras.Model):
             )
         self.pixel_context = int(pixel_context)
         if self.pixel_context and pixel_head is None:
-            pixel_head = build_pixel_head(32, self.pixel_context)
+            pixel_head = build_pixel_head(pixel_channels, self.pixel_context)
         if pixel_head is not None and likelihood != "bernoulli":
             raise ValueError(
                 "a pixel-context head needs likelihood='bernoulli'. Fix: drop pixel_context."

@@ -175,9 +175,11 @@ def main(argv: list[str] | None = None) -> dict:
         labels = None
         if name in ("ours", "factorised"):
             context = OURS["pixel_context"] if name == "ours" else 0
-            head = V.build_pixel_head(OURS["pixel_channels"], context) if context else None
             model = V.VAE(
-                latent_dim=OURS["latent_dim"], pixel_context=context, pixel_head=head, seed=args.seed
+                latent_dim=OURS["latent_dim"],
+                pixel_context=context,
+                pixel_channels=OURS["pixel_channels"],
+                seed=args.seed,
             )
             batch = OURS["batch_size"]
             model.compile(optimizer=keras.optimizers.Adam(OURS["learning_rate"]))

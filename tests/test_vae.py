@@ -406,6 +406,15 @@ def test_sampling_the_pixel_head_matches_its_teacher_forced_probabilities():
     np.testing.assert_array_equal(V.sample_pixel_head(head, f, seed=4), probs)  # seeded
 
 
+def test_pixel_channels_set_the_width_between_decoder_and_head(tmp_path):
+    vae = V.VAE(latent_dim=4, pixel_context=5, pixel_channels=8, seed=0)
+    assert vae.decoder.output.shape[-1] == 8 and vae.pixel_head.inputs[0].shape[-1] == 8
+    vae.save(tmp_path / "p8.keras")
+    assert V.load_vae(tmp_path / "p8.keras").pixel_head.inputs[0].shape[-1] == 8
+    with pytest.raises(ValueError, match="channels must be a positive integer"):
+        V.VAE(latent_dim=4, pixel_context=5, pixel_channels=0)
+
+
 def test_pixel_context_vae_trains_round_trips_and_bounds(tmp_path, batch):
     config.set_seed(0)
     vae = V.VAE(latent_dim=4, pixel_context=5, seed=0)
