@@ -272,6 +272,28 @@ def take_subset(
     return x[chosen], y[chosen]
 
 
+def grey_batch(images) -> np.ndarray:
+    """A batch of grey-scale images as an array of shape (N, H, W): a channel axis of size 1 is dropped,
+    anything else that is not (N, H, W) is refused with the fix. Values and dtype are left as they are.
+
+    Example:
+        >>> grey_batch(np.zeros((2, 28, 28, 1))).shape
+        (2, 28, 28)
+
+    Taught in: machinery behind every image grid (``plotting``) and image export (``deploy``) from
+    notebooks/05_dcgan_mnist.ipynb on.
+    """
+    x = np.asarray(images)
+    if x.ndim == 4 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim != 3:
+        raise ValueError(
+            f"images must have shape (N, H, W) or (N, H, W, 1), got {x.shape}. "
+            "Fix: pass a batch of grey-scale images, one per row of the first axis."
+        )
+    return x
+
+
 def to_gan_range(images: np.ndarray) -> np.ndarray:
     """uint8 pixels 0..255 -> float32 in [-1, 1] with a channel axis: shape (N, 28, 28, 1).
 

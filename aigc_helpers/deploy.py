@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from aigc_helpers.data import grey_batch
+
 KINDS: tuple[str, ...] = ("vae", "cvae", "gan", "cgan")
 PRETRAINED_NAMES: dict[str, tuple[str, str]] = {
     # shorthand -> (module, pretrained kind) for the models shipped in aigc_helpers/assets/
@@ -67,14 +69,7 @@ def grid_shape(n: int, ncols: int | None = None) -> tuple[int, int]:
 
 def _to_uint8(images) -> np.ndarray:
     """(N, H, W[, 1]) images as uint8 0..255: uint8 is kept, floats must lie in [0, 1]."""
-    x = np.asarray(images)
-    if x.ndim == 4 and x.shape[-1] == 1:
-        x = x[..., 0]
-    if x.ndim != 3:
-        raise ValueError(
-            f"images must have shape (N, H, W) or (N, H, W, 1), got {x.shape}. "
-            "Fix: pass grey-scale images, one per row of the first axis."
-        )
+    x = grey_batch(images)
     if x.dtype == np.uint8:
         return x
     x = x.astype(np.float32)

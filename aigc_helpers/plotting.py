@@ -12,18 +12,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from aigc_helpers.data import grey_batch
+
 
 def _as_display(images: np.ndarray) -> np.ndarray:
     """Images as (N, H, W) floats in [0, 1], whatever range they came in."""
-    x = np.asarray(images)
-    if x.ndim == 4 and x.shape[-1] == 1:
-        x = x[..., 0]
-    if x.ndim != 3:
-        raise ValueError(
-            f"Expected images of shape (N, H, W) or (N, H, W, 1), got {x.shape}. "
-            "Fix: pass a batch of grey-scale images."
-        )
-    x = x.astype(np.float32)
+    x = grey_batch(images).astype(np.float32)
     if x.size and x.min() < 0:  # GAN range [-1, 1]
         x = (x + 1.0) / 2.0
     elif x.size and x.max() > 1.0:  # uint8 range 0..255
