@@ -1,7 +1,8 @@
 """Keras callbacks for watching, saving and budgeting training runs.
 
 - :class:`TimeBudget` stops ``fit`` after a wall-clock budget (checked after every batch), so two models
-  can be compared at the *same* training time, and a lesson never overruns its slot.
+  can be compared at the *same* training time, and a lesson never overruns its slot; ``anneal=0.2``
+  also lowers the learning rate over the last fifth of the time, reaching 0 when the budget ends.
 - :class:`SampleSnapshots` draws a grid of samples from one *fixed* noise batch after every epoch, so the
   frames show the same "imaginary digits" growing up; :func:`make_gif` turns them into an animation.
 - :func:`backup_and_restore` (Keras' ``BackupAndRestore``) saves weights, optimizer state and the epoch
@@ -39,26 +40,70 @@ class TimeBudget(keras.callbacks.Callback):
     After training, ``seconds`` holds the time actually spent and ``batches`` the number of training
     steps taken, so ``batches * batch_size / seconds`` is the training throughput in images/s.
 
+    With ``anneal=f`` (0 < f <= 1) the optimizer keeps its compiled rate ``lr0`` for the first 1 - f of
+    the budget and then lowers it along a half cosine of the *time* spent, reaching 0 when the budget
+    runs out (an epoch-based schedule cannot do this: nobody knows in advance how many epochs fit).
+    Small steps at the end let the weights settle instead of jittering around a minimum; keeping the full
+    rate until then keeps the fast progress of a short run. ``lr0`` is put back when ``fit`` returns, so a
+    later ``fit`` starts from it.
+
     Example:
-        >>> budget = TimeBudget(minutes=15)  # doctest: +SKIP
+        >>> budget = TimeBudget(minutes=15, anneal=0.2)  # full rate for 12 min, then down to 0  # doctest: +SKIP
         >>> model.fit(ds, epochs=1000, callbacks=[budget])  # doctest: +SKIP
         >>> budget.batches * 128 / budget.seconds   # images per second at batch size 128  # doctest: +SKIP
     """
 
-    def __init__(self, minutes: float):
+    def __init__(self, minutes: float, *, anneal: float = 0.0):
         super().__init__()
         if not minutes > 0:
             raise ValueError(f"minutes must be > 0, got {minutes!r}.")
+        if isinstance(anneal, bool) or not 0.0 <= anneal <= 1.0:
+            raise ValueError(
+                f"anneal is the fraction of the budget spent lowering the learning rate, in [0, 1]; got "
+                f"{anneal!r}. Fix: e.g. anneal=0.2 (the last fifth), or 0 for a constant rate."
+            )
         self.budget = 60.0 * float(minutes)
+        self.anneal = float(anneal)
         self.seconds = 0.0
         self.batches = 0
         self.stopped_early = False
+        self.initial_lr: float | None = None
         self._start = 0.0
+
+    def annealed_lr(self, seconds: float) -> float:
+        """The learning rate after ``seconds`` of training: lr0 until the last ``anneal`` of the budget,
+        then lr0 * (1 + cos(pi * p)) / 2 where p goes from 0 to 1 over that last part.
+
+        >>> b = TimeBudget(minutes=1, anneal=0.5); b.initial_lr = 1e-3   # decay over the last 30 s
+        >>> [round(b.annealed_lr(t), 6) for t in (0, 30, 45, 60, 90)]
+        [0.001, 0.001, 0.0005, 0.0, 0.0]
+        """
+        if self.initial_lr is None:
+            raise ValueError("annealed_lr needs initial_lr: it is read from the optimizer when fit begins.")
+        if not self.anneal:
+            return self.initial_lr
+        start = self.budget * (1.0 - self.anneal)
+        progress = min(max((seconds - start) / (self.budget - start), 0.0), 1.0)
+        return self.initial_lr * 0.5 * (1.0 + math.cos(math.pi * progress))
 
     def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
         self.batches = 0
         self.stopped_early = False
+        if self.anneal:
+            optimizer = getattr(self.model, "optimizer", None)
+            try:  # Keras refuses to set a rate that comes from a LearningRateSchedule
+                self.initial_lr = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+                optimizer.learning_rate = self.initial_lr
+            except (AttributeError, TypeError) as err:
+                raise ValueError(
+                    "TimeBudget(anneal=...) needs a model compiled with an optimizer whose learning rate is a "
+                    "number. Fix: compile with e.g. keras.optimizers.Adam(1e-3), or use anneal=0."
+                ) from err
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.anneal:
+            self.model.optimizer.learning_rate = self.annealed_lr(time.perf_counter() - self._start)
 
     def on_train_batch_end(self, batch, logs=None):
         self.batches += 1
@@ -69,6 +114,8 @@ class TimeBudget(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self.seconds = time.perf_counter() - self._start
+        if self.anneal and self.initial_lr is not None:
+            self.model.optimizer.learning_rate = self.initial_lr
 
 
 # --------------------------------------------------------------------------- sampling from any generator
