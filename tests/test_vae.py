@@ -291,6 +291,56 @@ def test_time_budget_stops_training(mnist):
         TimeBudget(0)
 
 
+def test_time_budget_anneals_the_learning_rate_along_the_clock(mnist):
+    from aigc_helpers.callbacks import TimeBudget
+
+    class Record(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.lrs = []
+
+        def on_train_batch_end(self, batch, logs=None):  # the rate the step just used
+            self.lrs.append(float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)))
+
+    model = V.VAE(latent_dim=2, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(2e-3))
+    ds = data.vae_dataset(mnist.x_train[:1024], batch_size=64, seed=0)
+    model.fit(ds.take(1), epochs=1, verbose=0)  # trace the train step first, so the budget is all steps
+    budget, record = TimeBudget(minutes=0.05, anneal=1.0), Record()  # the whole budget is a half cosine
+    model.fit(
+        ds,
+        epochs=1000,
+        verbose=0,
+        callbacks=[budget, record],
+    )
+    lrs = np.array(record.lrs)
+    assert len(lrs) == budget.batches >= 5
+    assert lrs[0] == pytest.approx(2e-3, rel=0.02)  # starts at the compiled rate
+    assert np.all(np.diff(lrs) <= 1e-12)  # only goes down
+    assert lrs[-1] < 0.2 * 2e-3  # near 0 when the budget runs out
+    # fit returns with the compiled rate restored, so a later fit starts from it again
+    assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == pytest.approx(2e-3)
+    # the cosine of elapsed time, checked by hand: half way = lr0 / 2, a quarter = lr0 (1 + 1/sqrt 2) / 2
+    assert budget.annealed_lr(1.5) == pytest.approx(1e-3)
+    assert budget.annealed_lr(0.75) == pytest.approx(2e-3 * (1 + 2**-0.5) / 2)
+    assert budget.annealed_lr(10.0) == 0.0
+    # anneal=0.2: the full rate for the first 80% of the time, then the same half cosine squeezed into the rest
+    late = TimeBudget(minutes=0.05, anneal=0.2)
+    late.initial_lr = 2e-3
+    assert late.annealed_lr(2.4) == pytest.approx(2e-3) and late.annealed_lr(2.7) == pytest.approx(1e-3)
+    assert late.annealed_lr(3.0) == pytest.approx(0.0, abs=1e-12)
+    for bad in (True, -0.1, 1.5):
+        with pytest.raises(ValueError, match="fraction of the budget"):
+            TimeBudget(1, anneal=bad)
+
+    scheduled = V.VAE(latent_dim=2, seed=0)
+    scheduled.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(1e-3, 10, 0.9)))
+    with pytest.raises(ValueError, match="learning rate is a number"):
+        scheduled.fit(mnist.x_train[:64, ..., None] / 255.0, epochs=1, verbose=0, callbacks=[TimeBudget(0.05, anneal=0.5)])
+    with pytest.raises(ValueError, match="needs initial_lr"):
+        TimeBudget(1, anneal=0.5).annealed_lr(1.0)
+
+
 def test_gaussian_likelihood_vae_on_vectors(tmp_path):
     config.set_seed(0)
     x = np.random.default_rng(0).normal([2.0, -1.0], 0.3, size=(256, 2)).astype(np.float32)
@@ -451,3 +501,41 @@ def test_pixel_context_vae_trains_round_trips_and_bounds(tmp_path, batch):
 def test_pixel_context_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         V.VAE(latent_dim=2, **kwargs)
+
+
+# --------------------------------------------------------------------------- the benchmark script
+
+
+def test_benchmark_script_writes_models_samples_and_table(tmp_path, real_mnist_path, monkeypatch, capsys):
+    """benchmarks/vae.py end to end on a tiny budget: every file the issue names, with the right shapes."""
+    import importlib.util
+
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(real_mnist_path.parent))
+    spec = importlib.util.spec_from_file_location("bench_vae", Path(__file__).resolve().parent.parent / "benchmarks" / "vae.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "bench"
+    report = bench.main(
+        ["--minutes", "0.03", "--k", "3", "--test-n", "40", "--models", "ours,tutorial", "--out", str(out), "--verbose", "0"]
+    )
+    assert json.loads((out / "results.json").read_text()) == report
+    assert set(report["models"]) == {"ours", "tutorial"} and report["test_n"] == 40
+    for name, row in report["models"].items():
+        model = V.load_vae(out / f"{name}.keras")
+        assert model.count_params() == row["params"]
+        samples = np.load(out / f"samples_{name}.npy")
+        assert samples.shape == (10000, 28, 28) and samples.dtype == np.float32
+        assert 0.0 <= samples.min() and samples.max() <= 1.0
+        assert row["test_iw_nll_k3"] <= row["test_neg_elbo"] + 1.0  # the IW bound is the tighter one
+        assert row["train_images"] > 0 and row["images_per_s"] > 0
+    assert V.load_vae(out / "ours.keras").pixel_context == bench.OURS["pixel_context"]
+    # --merge refuses rows scored differently (other k or test images), before training anything
+    with pytest.raises(SystemExit):
+        bench.main(["--k", "2", "--test-n", "40", "--models", "tutorial", "--out", str(out), "--merge"])
+    assert "was scored with k=3 on 40 test images" in capsys.readouterr().err
+    assert json.loads((out / "results.json").read_text()) == report  # nothing overwritten
+    # a second run with --merge keeps the rows it does not re-train
+    bench.main(["--minutes", "0.02", "--k", "3", "--test-n", "40", "--models", "tutorial", "--out", str(out), "--merge", "--verbose", "0"])
+    merged = json.loads((out / "results.json").read_text())["models"]
+    assert merged["ours"] == {**report["models"]["ours"], "measured": merged["ours"]["measured"]}
+    assert "measured" in merged["ours"] and "measured" not in merged["tutorial"]  # kept vs. re-trained
