@@ -243,6 +243,11 @@ def test_monitor_warns_on_collapsed_samples(mnist):
         kl = monitor.check_samples(ones, epoch=2)
     assert kl == pytest.approx(math.log(10), abs=0.05)
     assert "1: 10" in str(record[0].message) or "1: 9" in str(record[0].message)  # names the digit
+    # the advice leads with the remedy the course measured, and names helpers that exist
+    from aigc_helpers import gan
+
+    assert "gan.SelfConditionedGAN" in str(record[0].message) and "gan.cluster_labels" in str(record[0].message)
+    assert callable(gan.SelfConditionedGAN) and callable(gan.cluster_labels)
     assert [e["kind"] for e in monitor.events] == ["mode_collapse"]
     assert monitor.events[0]["epoch"] == 2
     # still collapsed but not worse: no repeated warning
