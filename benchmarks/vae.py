@@ -6,8 +6,9 @@ Models (each trained for ``--minutes`` of wall-clock time on this machine):
   ``TimeBudget(anneal=0.2)`` --, batch 128, dynamic binarization: a fresh Bernoulli draw every epoch) and a
   *pixel-context* decoder
   (``pixel_context=7``): one causal 7x7 convolution of the image (PixelCNN mask A) adds what the pixels
-  above and to the left say to the decoder's features, so p(x|z) = prod_i p(x_i | z, x_<i) is still an
-  exact likelihood but no longer treats pixels as independent given z.
+  above and to the left say to the decoder's 16 feature maps (made per pixel by a 1x1 last layer), so
+  p(x|z) = prod_i p(x_i | z, x_<i) is still an exact likelihood but no longer treats pixels as
+  independent given z.
 - ``factorised``: the same VAE without the pixel context, p(x|z) = prod_i p(x_i|z). Shipped as
   ``vae_mnist.keras`` for the latent-space tools (its decoder gives each pixel's probability in one pass,
   and it exports as a SavedModel).

@@ -217,6 +217,7 @@ def test_resume_after_interruption(tmp_path, mnist):
             "num_classes must be an integer >= 2",
         ),
         (lambda: V.build_decoder(2, image_shape=(30, 30, 1)), "not divisible by 4"),
+        (lambda: V.build_decoder(2, logits_kernel=0), "logits_kernel must be a positive integer"),
         (
             lambda: V.VAE(latent_dim=2).iw_nll(np.zeros((1, 28, 28, 1)), k=0),
             "k must be an integer >= 1",
@@ -459,6 +460,9 @@ def test_sampling_the_pixel_head_matches_its_teacher_forced_probabilities():
 def test_pixel_channels_set_the_width_between_decoder_and_head(tmp_path):
     vae = V.VAE(latent_dim=4, pixel_context=5, pixel_channels=8, seed=0)
     assert vae.decoder.output.shape[-1] == 8 and vae.pixel_head.inputs[0].shape[-1] == 8
+    # the maps are made per pixel (1x1), the factorised decoder's logits from a 3x3 neighbourhood
+    assert vae.decoder.get_layer("logits").kernel.shape == (1, 1, 32, 8)
+    assert V.VAE(latent_dim=4).decoder.get_layer("logits").kernel.shape == (3, 3, 32, 1)
     vae.save(tmp_path / "p8.keras")
     assert V.load_vae(tmp_path / "p8.keras").pixel_head.inputs[0].shape[-1] == 8
     with pytest.raises(ValueError, match="channels must be a positive integer"):
