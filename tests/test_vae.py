@@ -401,6 +401,17 @@ def test_shipped_vae_reproduces_its_recorded_elbo(mnist):
     assert abs(neg_elbo - recorded) < 4.0
 
 
+def test_shipped_vae_results_check_the_bar_from_their_own_figures():
+    """targets_met in the shipped results is what the benchmark's check gives on the rows beside it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_vae", Path(__file__).resolve().parent.parent / "benchmarks" / "vae.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = json.loads((ASSETS / "vae_results.json").read_text())
+    assert results["targets_met"] == bench.targets_met(results)
+
+
 def test_readme_reports_the_measured_vae_figures():
     results = json.loads((ASSETS / "vae_results.json").read_text())
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -533,6 +544,11 @@ def test_benchmark_script_writes_models_samples_and_table(tmp_path, real_mnist_p
         assert row["test_iw_nll_k3"] <= row["test_neg_elbo"] + 1.0  # the IW bound is the tighter one
         assert row["train_images"] > 0 and row["images_per_s"] > 0
     assert V.load_vae(out / "ours.keras").pixel_context == bench.OURS["pixel_context"]
+    # the quality bar is checked from the measured row; a 40-image, k=3 run cannot claim it
+    met = report["targets_met"]
+    assert met["IW-NLL <= 85 nats"] == (report["models"]["ours"]["test_iw_nll_k3"] <= 85.0)
+    assert met["k >= 100"] is False and met["all 10000 test images"] is False
+    assert met["trained <= 15 min"] is True
     # --merge refuses rows scored differently (other k or test images), before training anything
     with pytest.raises(SystemExit):
         bench.main(["--k", "2", "--test-n", "40", "--models", "tutorial", "--out", str(out), "--merge"])
