@@ -309,7 +309,7 @@ def test_grey_batch_drops_one_channel_and_refuses_other_shapes():
     x = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4, 1)
     out = data.grey_batch(x)
     assert out.shape == (2, 3, 4) and out.dtype == np.uint8 and np.array_equal(out, x[..., 0])
-    assert data.grey_batch(out) is not None and data.grey_batch(out).shape == (2, 3, 4)
+    assert data.grey_batch(out).shape == (2, 3, 4)  # already (N, H, W): unchanged
     for bad in (np.zeros((3, 4)), np.zeros((2, 3, 4, 3)), np.zeros((1, 2, 3, 4, 1))):
         with pytest.raises(ValueError, match=r"\(N, H, W\) or \(N, H, W, 1\).*Fix: pass a batch of grey-scale"):
             data.grey_batch(bad)

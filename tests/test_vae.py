@@ -401,13 +401,20 @@ def test_shipped_vae_reproduces_its_recorded_elbo(mnist):
     assert abs(neg_elbo - recorded) < 4.0
 
 
-def test_shipped_vae_results_check_the_bar_from_their_own_figures():
-    """targets_met in the shipped results is what the benchmark's check gives on the rows beside it."""
+@pytest.fixture(scope="module")
+def bench():
+    """benchmarks/vae.py imported as a module (it is a script, not part of the package)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_vae", Path(__file__).resolve().parent.parent / "benchmarks" / "vae.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "vae.py"
+    spec = importlib.util.spec_from_file_location("bench_vae", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_vae_results_check_the_bar_from_their_own_figures(bench):
+    """targets_met in the shipped results is what the benchmark's check gives on the rows beside it."""
     results = json.loads((ASSETS / "vae_results.json").read_text())
     assert results["targets_met"] == bench.targets_met(results)
 
@@ -521,14 +528,9 @@ def test_pixel_context_bad_arguments(kwargs, match):
 # --------------------------------------------------------------------------- the benchmark script
 
 
-def test_benchmark_script_writes_models_samples_and_table(tmp_path, real_mnist_path, monkeypatch, capsys):
+def test_benchmark_script_writes_models_samples_and_table(bench, tmp_path, real_mnist_path, monkeypatch, capsys):
     """benchmarks/vae.py end to end on a tiny budget: every file the issue names, with the right shapes."""
-    import importlib.util
-
     monkeypatch.setenv(data.DATA_DIR_ENV, str(real_mnist_path.parent))
-    spec = importlib.util.spec_from_file_location("bench_vae", Path(__file__).resolve().parent.parent / "benchmarks" / "vae.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
     out = tmp_path / "bench"
     report = bench.main(
         ["--minutes", "0.03", "--k", "3", "--test-n", "40", "--models", "ours,tutorial", "--out", str(out), "--verbose", "0"]
