@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aigc_helpers import config, data
+from aigc_helpers import config, data, images
 
 config.quiet_tensorflow()
 
@@ -247,9 +247,10 @@ def test_conditional_gan_round_trip_and_labels(tmp_path, mnist):
     assert type(loaded) is G.ConditionalGAN and loaded.num_classes == 10
     a = loaded.generate(4, labels=7, seed=0)
     np.testing.assert_array_equal(a, cgan.generate(4, labels=7, seed=0))
-    assert a.shape == (4, 28, 28, 1)
+    assert a.shape == (4, 28, 28) and 0.0 <= a.min() and a.max() <= 1.0
     assert not np.array_equal(a, loaded.generate(4, labels=2, seed=0))  # the label matters
-    assert loaded.generate(3, seed=0).shape == (3, 28, 28, 1)  # labels default to 0, 1, 2
+    # labels default to 0, 1, 2, ...
+    np.testing.assert_array_equal(loaded.generate(3, seed=0), loaded.generate(3, [0, 1, 2], seed=0))
     with pytest.raises(ValueError, match="labels must be in 0..9"):
         loaded.generate(2, labels=10)
     with pytest.raises(ValueError, match="needs \\(images, labels\\)"):
@@ -258,8 +259,8 @@ def test_conditional_gan_round_trip_and_labels(tmp_path, mnist):
 
 def test_interpolate_ends_at_two_random_points():
     gan = toy_gan()
-    path = gan.interpolate(steps=5, seed=4)
     a, b = gan.sample_z(2, seed=4)
+    path = gan.interpolate(a, b, steps=5)
     assert path.shape == (5, 2)
     np.testing.assert_allclose(path[0], gan.decode(a[None])[0], rtol=1e-5)
     np.testing.assert_allclose(path[-1], gan.decode(b[None])[0], rtol=1e-5)
@@ -336,7 +337,7 @@ def test_mirrored_strategy_on_two_logical_cpus():
     assert out["steps"] == 4  # two epochs of two global batches
     assert all(np.isfinite(out["d_loss"]))
     assert out["ema_replicas_agree"]
-    assert out["sample_shape"] == [3, 28, 28, 1]
+    assert out["sample_shape"] == [3, 28, 28]
 
 
 # --------------------------------------------------------------------------- clear errors
@@ -370,9 +371,9 @@ def _d():
         (lambda: G.generator_loss([0.0], "wgan"), "Fix: use one of"),
         (lambda: G.discriminator_loss([0.0], [0.0], label_smoothing=0.5), "Fix: use 0.0"),
         (lambda: toy_gan().generate(0), "n must be a positive integer"),
-        (lambda: toy_gan().decode([[1.0]]), "Fix: use gan.sample_z"),
-        (lambda: toy_gan().interpolate(steps=1), "steps must be an integer >= 2"),
-        (lambda: G.load_pretrained("stylegan"), "choose from gan, cgan"),
+        (lambda: toy_gan().decode([[1.0]]), "Fix: draw codes with model.sample_z"),
+        (lambda: toy_gan().interpolate([0, 0], [1, 1], steps=1), "steps must be an integer >= 2"),
+        (lambda: G.load_pretrained("stylegan"), "use one of gan, cgan"),
     ],
 )
 def test_bad_arguments(make, match):
@@ -387,7 +388,7 @@ def test_compile_refuses_a_shared_or_single_optimizer():
         gan.compile(d_optimizer=opt, g_optimizer=opt)
     with pytest.raises(ValueError, match="d_optimizer= and g_optimizer="):
         gan.compile(optimizer="adam")
-    with pytest.raises(ValueError, match="only for a ConditionalGAN"):
+    with pytest.raises(ValueError, match="unconditional, so it takes no labels"):
         gan.decode(np.zeros((1, 2), "float32"), labels=1)
 
 
@@ -422,7 +423,7 @@ def test_pretrained_models_load_and_are_small():
         model = G.load_pretrained(kind)
         assert type(model) is cls
         s = model.generate(4, seed=0)
-        assert s.shape == (4, 28, 28, 1) and np.isfinite(s).all()
+        assert s.shape == (4, 28, 28) and 0.0 <= s.min() and s.max() <= 1.0
 
 
 def test_shipped_gan_reproduces_its_recorded_cfid():
@@ -431,7 +432,9 @@ def test_shipped_gan_reproduces_its_recorded_cfid():
 
     results = json.loads((ASSETS / "gan_results.json").read_text())
     gan = G.load_pretrained("gan")
-    samples = data.from_gan_range(gan.generate(results["n_samples"], seed=1))  # the benchmark's seed + 1
+    samples = images.to_uint8(
+        gan.generate(results["n_samples"], seed=1)
+    )  # the benchmark's seed + 1
     recorded = results["models"]["ours"]["cfid"]
     assert metrics.cfid(samples) == pytest.approx(recorded, rel=0.02, abs=0.05)
 
@@ -496,7 +499,7 @@ def test_self_conditioned_gan_trains_samples_and_round_trips(tmp_path, mnist):
         not np.array_equal(a, b) for a, b in zip(before, gan.generator.get_weights(), strict=True)
     )
     s = gan.generate(5, seed=0)
-    assert s.shape == (5, 28, 28, 1)
+    assert s.shape == (5, 28, 28)
     assert not np.array_equal(
         gan.generate(5, seed=0, clusters=0), gan.generate(5, seed=0, clusters=3)
     )
@@ -509,25 +512,31 @@ def test_self_conditioned_gan_trains_samples_and_round_trips(tmp_path, mnist):
     np.testing.assert_array_equal(copy.generate(5, seed=0), s)
     from aigc_helpers import deploy
 
-    g = deploy.as_generator(loaded)
-    assert g.kind == "gan" and g.num_classes is None
+    assert deploy.check_generator(loaded) is loaded and deploy.kind_of(loaded) == "gan"
+    assert not loaded.conditional
     assert deploy.peek_kind(tmp_path / "sc.keras") == "gan"
 
 
 def test_self_conditioned_interpolation_stays_in_one_cluster():
     w = [0.1, 0.2, 0.3, 0.4]
     gan = G.build_dcgan(16, cluster_weights=w, g_filters=(8, 4), d_filters=(4, 8), seed=0)
+    t = np.linspace(0, 1, 9, dtype=np.float32)[:, None]
     for seed in range(5):
-        z, labels = gan._interpolation_z(9, seed, None)
-        assert labels is None
-        clusters = G.ClusterOfNoise(w)(z).numpy()
-        assert len(set(clusters.tolist())) == 1, f"seed {seed}: the line crosses clusters {clusters}"
-        np.testing.assert_array_equal(z[0], gan.sample_z(2, seed)[0])  # starts at generate's z
-        z, _ = gan._interpolation_z(9, seed, 2)
-        assert set(G.ClusterOfNoise(w)(z).numpy().tolist()) == {2}
-    frames = gan.interpolate(steps=4, seed=0)
-    assert frames.shape == (4, 28, 28, 1)
+        a, b = gan.sample_z(2, seed)
+        ends = gan._interpolation_ends(a, b)
+        np.testing.assert_array_equal(ends[0], a)  # starts at a, unchanged
+        clusters = gan.cluster_of((1 - t) * ends[0] + t * ends[1])
+        assert len(set(clusters.tolist())) == 1, (
+            f"seed {seed}: the line crosses clusters {clusters}"
+        )
+        ends = gan._interpolation_ends(a, b, clusters=2)
+        assert set(gan.cluster_of((1 - t) * ends[0] + t * ends[1]).tolist()) == {2}
+    a, b = gan.sample_z(2, seed=0)
+    frames = gan.interpolate(a, b, steps=4)
+    assert frames.shape == (4, 28, 28)
     np.testing.assert_allclose(frames[0], gan.generate(1, seed=0)[0], atol=1e-6)
+    with pytest.raises(ValueError, match="unconditional"):
+        gan.generate(2, labels=1)
 
 
 @pytest.mark.parametrize(

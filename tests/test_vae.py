@@ -83,18 +83,20 @@ def test_shapes(batch):
     assert mean.shape == (3, 5) and log_var.shape == (3, 5)
     assert vae.decode(mean).shape == (3, 28, 28)
     assert vae(batch[:3]).shape == (3, 28, 28, 1)  # logits
-    s = vae.sample(7, seed=1)
+    s = vae.generate(7, seed=1)
     assert s.shape == (7, 28, 28) and s.min() >= 0 and s.max() <= 1
     assert vae.reconstruct(batch[:2]).shape == (2, 28, 28)
-    assert vae.interpolate(batch[0], batch[1], steps=6).shape == (6, 28, 28)
+    path = vae.interpolate(mean[0], mean[1], steps=6)
+    assert path.shape == (6, 28, 28)
+    np.testing.assert_allclose(path[[0, -1]], vae.decode(mean[:2]), rtol=1e-5, atol=1e-6)
     assert [m.name for m in vae.metrics] == ["loss", "reconstruction", "kl"]
 
 
 def test_sample_draws_from_the_prior(batch):
     vae = V.VAE(latent_dim=4, seed=0)
     z = np.random.default_rng(3).standard_normal((5, 4)).astype(np.float32)
-    np.testing.assert_allclose(vae.sample(5, seed=3), vae.decode(z), rtol=1e-6)
-    assert not np.allclose(vae.sample(5, seed=3), vae.sample(5, seed=4))
+    np.testing.assert_allclose(vae.generate(5, seed=3), vae.decode(z), rtol=1e-6)
+    assert not np.allclose(vae.generate(5, seed=3), vae.generate(5, seed=4))
 
 
 def test_training_steps_lower_the_loss_on_a_fixed_batch(batch):
@@ -144,7 +146,7 @@ def test_keras_round_trip_gives_identical_samples(tmp_path, batch):
     vae.save(path)
     loaded = V.load_vae(path)
     assert type(loaded) is V.VAE and loaded.latent_dim == 6 and loaded.beta == 0.5
-    np.testing.assert_array_equal(loaded.sample(8, seed=0), vae.sample(8, seed=0))
+    np.testing.assert_array_equal(loaded.generate(8, seed=0), vae.generate(8, seed=0))
     assert int(loaded.optimizer.iterations) == int(vae.optimizer.iterations) == 2
 
 
@@ -154,21 +156,26 @@ def test_conditional_vae_round_trip_and_labels(tmp_path, mnist):
     cvae.compile(optimizer=keras.optimizers.Adam(1e-3))
     ds = data.vae_dataset(mnist.x_train[:256], mnist.y_train[:256], batch_size=64, seed=0)
     cvae.fit(ds, epochs=1, verbose=0)
-    s = cvae.sample(4, labels=3, seed=0)
+    s = cvae.generate(4, labels=3, seed=0)
     assert s.shape == (4, 28, 28)
-    assert not np.allclose(s, cvae.sample(4, labels=5, seed=0))  # the label matters
+    assert not np.allclose(s, cvae.generate(4, labels=5, seed=0))  # the label matters
     cvae.save(tmp_path / "cvae.keras")
     loaded = V.load_vae(tmp_path / "cvae.keras")
     assert isinstance(loaded, V.ConditionalVAE)
     np.testing.assert_array_equal(
-        loaded.sample(4, labels=[0, 1, 2, 3], seed=1), cvae.sample(4, labels=[0, 1, 2, 3], seed=1)
+        loaded.generate(4, labels=[0, 1, 2, 3], seed=1),
+        cvae.generate(4, labels=[0, 1, 2, 3], seed=1),
     )
     with pytest.raises(ValueError, match=r"labels must be in 0\.\.9"):
-        cvae.sample(2, labels=10)
-    with pytest.raises(ValueError, match="needs labels"):
-        cvae.sample(2)
-    with pytest.raises(ValueError, match="only for a ConditionalVAE"):
-        V.VAE(latent_dim=2).sample(2, labels=1)
+        cvae.generate(2, labels=10)
+    # without labels a conditional model cycles through its classes 0, 1, 2, ...
+    np.testing.assert_array_equal(
+        cvae.generate(3, seed=2), cvae.generate(3, labels=[0, 1, 2], seed=2)
+    )
+    with pytest.raises(ValueError, match="needs the images' labels"):
+        cvae.encode(mnist.x_test[:2] / 255.0)
+    with pytest.raises(ValueError, match="unconditional, so it takes no labels"):
+        V.VAE(latent_dim=2).generate(2, labels=1)
 
 
 def test_resume_after_interruption(tmp_path, mnist):
@@ -222,12 +229,10 @@ def test_resume_after_interruption(tmp_path, mnist):
             lambda: V.VAE(latent_dim=2).iw_nll(np.zeros((1, 28, 28, 1)), k=0),
             "k must be an integer >= 1",
         ),
-        (lambda: V.VAE(latent_dim=2).sample(0), "n must be a positive integer"),
+        (lambda: V.VAE(latent_dim=2).generate(0), "n must be a positive integer"),
         (
-            lambda: V.VAE(latent_dim=2).interpolate(
-                np.zeros((28, 28)), np.zeros((28, 28)), steps=1
-            ),
-            "steps must be >= 2",
+            lambda: V.VAE(latent_dim=2).interpolate(np.zeros(2), np.zeros(2), steps=1),
+            "steps must be an integer >= 2",
         ),
     ],
 )
@@ -270,7 +275,7 @@ def test_latent_manifold_needs_two_dimensions():
 
 
 def test_load_pretrained_errors():
-    with pytest.raises(ValueError, match="choose from vae, cvae"):
+    with pytest.raises(ValueError, match="use one of vae, cvae"):
         V.load_pretrained("gan")
 
 
@@ -306,8 +311,13 @@ def test_time_budget_anneals_the_learning_rate_along_the_clock(mnist):
     model = V.VAE(latent_dim=2, seed=0)
     model.compile(optimizer=keras.optimizers.Adam(2e-3))
     ds = data.vae_dataset(mnist.x_train[:1024], batch_size=64, seed=0)
-    model.fit(ds.take(1), epochs=1, verbose=0)  # trace the train step first, so the budget is all steps
-    budget, record = TimeBudget(minutes=0.05, anneal=1.0), Record()  # the whole budget is a half cosine
+    model.fit(
+        ds.take(1), epochs=1, verbose=0
+    )  # trace the train step first, so the budget is all steps
+    budget, record = (
+        TimeBudget(minutes=0.05, anneal=1.0),
+        Record(),
+    )  # the whole budget is a half cosine
     model.fit(
         ds,
         epochs=1000,
@@ -328,16 +338,25 @@ def test_time_budget_anneals_the_learning_rate_along_the_clock(mnist):
     # anneal=0.2: the full rate for the first 80% of the time, then the same half cosine squeezed into the rest
     late = TimeBudget(minutes=0.05, anneal=0.2)
     late.initial_lr = 2e-3
-    assert late.annealed_lr(2.4) == pytest.approx(2e-3) and late.annealed_lr(2.7) == pytest.approx(1e-3)
+    assert late.annealed_lr(2.4) == pytest.approx(2e-3) and late.annealed_lr(2.7) == pytest.approx(
+        1e-3
+    )
     assert late.annealed_lr(3.0) == pytest.approx(0.0, abs=1e-12)
     for bad in (True, -0.1, 1.5):
         with pytest.raises(ValueError, match="fraction of the budget"):
             TimeBudget(1, anneal=bad)
 
     scheduled = V.VAE(latent_dim=2, seed=0)
-    scheduled.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(1e-3, 10, 0.9)))
+    scheduled.compile(
+        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(1e-3, 10, 0.9))
+    )
     with pytest.raises(ValueError, match="learning rate is a number"):
-        scheduled.fit(mnist.x_train[:64, ..., None] / 255.0, epochs=1, verbose=0, callbacks=[TimeBudget(0.05, anneal=0.5)])
+        scheduled.fit(
+            mnist.x_train[:64, ..., None] / 255.0,
+            epochs=1,
+            verbose=0,
+            callbacks=[TimeBudget(0.05, anneal=0.5)],
+        )
     with pytest.raises(ValueError, match="needs initial_lr"):
         TimeBudget(1, anneal=0.5).annealed_lr(1.0)
 
@@ -359,21 +378,23 @@ def test_gaussian_likelihood_vae_on_vectors(tmp_path):
     model.compile(optimizer=keras.optimizers.Adam(1e-2))
     h = model.fit(tf.data.Dataset.from_tensor_slices(x).batch(64), epochs=30, verbose=0)
     assert h.history["loss"][-1] < h.history["loss"][0]
-    s = model.sample(500, seed=0)
+    s = model.generate(500, seed=0)
     assert s.shape == (500, 2)
     np.testing.assert_allclose(s.mean(axis=0), [2.0, -1.0], atol=0.5)
     assert -model.iw_nll(x[:32], k=50).mean() >= model.elbo(x[:32]).mean()
     model.save(tmp_path / "toy.keras")
     loaded = V.load_vae(tmp_path / "toy.keras")
     assert loaded.likelihood == "gaussian"
-    np.testing.assert_array_equal(loaded.sample(5, seed=1), model.sample(5, seed=1))
-    with pytest.raises(ValueError, match="choose from bernoulli, gaussian"):
+    np.testing.assert_array_equal(loaded.generate(5, seed=1), model.generate(5, seed=1))
+    with pytest.raises(
+        ValueError, match="unknown likelihood 'poisson'. Fix: use one of 'bernoulli', 'gaussian'"
+    ):
         V.VAE(latent_dim=2, likelihood="poisson")
 
 
 # --------------------------------------------------------------------------- the shipped models
 
-ASSETS = Path(V.__file__).resolve().parent / "assets"
+ASSETS = Path(V.__file__).resolve().parent.parent / "assets"
 
 
 def test_pretrained_models_load_and_are_small():
@@ -384,7 +405,7 @@ def test_pretrained_models_load_and_are_small():
         model = V.load_pretrained(kind)
         assert type(model) is cls
         labels = np.arange(4) if kind == "cvae" else None
-        s = model.sample(4, labels=labels, seed=0)
+        s = model.generate(4, labels=labels, seed=0)
         assert s.shape == (4, 28, 28) and np.isfinite(s).all()
     assert {"ours", "factorised", "tutorial", "conditional"} <= set(results["models"])
     assert results["ours_settings"]["pixel_context"] > 0  # "ours" is the pixel-context VAE
@@ -496,7 +517,7 @@ def test_pixel_context_vae_trains_round_trips_and_bounds(tmp_path, batch):
         vae.reset_metrics()
         last = vae.train_step(tf.constant(batch))
     assert float(last["loss"]) < float(first["loss"])
-    s = vae.sample(3, seed=0)
+    s = vae.generate(3, seed=0)
     assert s.shape == (3, 28, 28) and 0 <= s.min() and s.max() <= 1
     elbo = float(vae.elbo(batch[:16], seed=0).mean())
     assert -float(vae.iw_nll(batch[:16], k=20, seed=0).mean()) >= elbo
@@ -509,14 +530,14 @@ def test_pixel_context_vae_trains_round_trips_and_bounds(tmp_path, batch):
     vae.save(tmp_path / "pv.keras")
     loaded = V.load_vae(tmp_path / "pv.keras")
     assert loaded.pixel_context == 5
-    np.testing.assert_array_equal(loaded.sample(3, seed=0), s)
+    np.testing.assert_array_equal(loaded.generate(3, seed=0), s)
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
     [
         ({"pixel_context": 4}, "odd integer >= 3"),
-        ({"pixel_context": -1}, "pixel_context must be 0"),
+        ({"pixel_context": -1}, "pixel_context must be an integer >= 0"),
         ({"pixel_context": 5, "likelihood": "gaussian"}, "needs likelihood='bernoulli'"),
     ],
 )
@@ -528,12 +549,27 @@ def test_pixel_context_bad_arguments(kwargs, match):
 # --------------------------------------------------------------------------- the benchmark script
 
 
-def test_benchmark_script_writes_models_samples_and_table(bench, tmp_path, real_mnist_path, monkeypatch, capsys):
+def test_benchmark_script_writes_models_samples_and_table(
+    bench, tmp_path, real_mnist_path, monkeypatch, capsys
+):
     """benchmarks/vae.py end to end on a tiny budget: every file the issue names, with the right shapes."""
     monkeypatch.setenv(data.DATA_DIR_ENV, str(real_mnist_path.parent))
     out = tmp_path / "bench"
     report = bench.main(
-        ["--minutes", "0.03", "--k", "3", "--test-n", "40", "--models", "ours,tutorial", "--out", str(out), "--verbose", "0"]
+        [
+            "--minutes",
+            "0.03",
+            "--k",
+            "3",
+            "--test-n",
+            "40",
+            "--models",
+            "ours,tutorial",
+            "--out",
+            str(out),
+            "--verbose",
+            "0",
+        ]
     )
     assert json.loads((out / "results.json").read_text()) == report
     assert set(report["models"]) == {"ours", "tutorial"} and report["test_n"] == 40
@@ -543,7 +579,9 @@ def test_benchmark_script_writes_models_samples_and_table(bench, tmp_path, real_
         samples = np.load(out / f"samples_{name}.npy")
         assert samples.shape == (10000, 28, 28) and samples.dtype == np.float32
         assert 0.0 <= samples.min() and samples.max() <= 1.0
-        assert row["test_iw_nll_k3"] <= row["test_neg_elbo"] + 1.0  # the IW bound is the tighter one
+        assert (
+            row["test_iw_nll_k3"] <= row["test_neg_elbo"] + 1.0
+        )  # the IW bound is the tighter one
         assert row["train_images"] > 0 and row["images_per_s"] > 0
     assert V.load_vae(out / "ours.keras").pixel_context == bench.OURS["pixel_context"]
     # the quality bar is checked from the measured row; a 40-image, k=3 run cannot claim it
@@ -553,11 +591,31 @@ def test_benchmark_script_writes_models_samples_and_table(bench, tmp_path, real_
     assert met["trained <= 15 min"] is True
     # --merge refuses rows scored differently (other k or test images), before training anything
     with pytest.raises(SystemExit):
-        bench.main(["--k", "2", "--test-n", "40", "--models", "tutorial", "--out", str(out), "--merge"])
+        bench.main(
+            ["--k", "2", "--test-n", "40", "--models", "tutorial", "--out", str(out), "--merge"]
+        )
     assert "was scored with k=3 on 40 test images" in capsys.readouterr().err
     assert json.loads((out / "results.json").read_text()) == report  # nothing overwritten
     # a second run with --merge keeps the rows it does not re-train
-    bench.main(["--minutes", "0.02", "--k", "3", "--test-n", "40", "--models", "tutorial", "--out", str(out), "--merge", "--verbose", "0"])
+    bench.main(
+        [
+            "--minutes",
+            "0.02",
+            "--k",
+            "3",
+            "--test-n",
+            "40",
+            "--models",
+            "tutorial",
+            "--out",
+            str(out),
+            "--merge",
+            "--verbose",
+            "0",
+        ]
+    )
     merged = json.loads((out / "results.json").read_text())["models"]
     assert merged["ours"] == {**report["models"]["ours"], "measured": merged["ours"]["measured"]}
-    assert "measured" in merged["ours"] and "measured" not in merged["tutorial"]  # kept vs. re-trained
+    assert (
+        "measured" in merged["ours"] and "measured" not in merged["tutorial"]
+    )  # kept vs. re-trained
