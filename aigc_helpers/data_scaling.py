@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aigc_helpers.checks import check_int_sequence, check_positive_int, check_positive_number
+from aigc_helpers.metrics.neighbours import nearest_neighbours
+from aigc_helpers.metrics.scores import frechet_distance
+
 # --------------------------------------------------------------------------- the model
 
 
@@ -77,14 +81,12 @@ class BernoulliMixture:
         tol: float = 1e-3,
         seed: int = 0,
     ):
-        if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)):
-            raise ValueError(f"n_components must be a positive integer, got {n_components!r}.")
-        if n_components < 1:
-            raise ValueError(f"n_components must be a positive integer, got {n_components!r}.")
-        if not pseudo_count > 0:
-            raise ValueError(
-                f"pseudo_count must be > 0 (0 allows log 0 = -inf), got {pseudo_count!r}."
-            )
+        n_components = check_positive_int("n_components", n_components)
+        check_positive_number(
+            "pseudo_count",
+            pseudo_count,
+            fix="use a small count such as 0.1 (0 allows log 0 = -inf).",
+        )
         self.n_components = int(n_components)
         self.pseudo_count = float(pseudo_count)
         self.max_iter = int(max_iter)
@@ -156,11 +158,10 @@ class BernoulliMixture:
     def sample(self, n: int, *, seed: int | None = 0) -> np.ndarray:
         """``n`` new binary images (flat rows, reshape to 28x28): pick a component, then every pixel."""
         self._check_fitted()
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive integer, got {n!r}.")
+        n = check_positive_int("n", n)
         rng = np.random.default_rng(seed)
-        comp = rng.choice(len(self.weights), size=int(n), p=self.weights / self.weights.sum())
-        return (rng.random((int(n), self.means.shape[1])) < self.means[comp]).astype(np.float32)
+        comp = rng.choice(len(self.weights), size=n, p=self.weights / self.weights.sum())
+        return (rng.random((n, self.means.shape[1])) < self.means[comp]).astype(np.float32)
 
     def n_parameters(self) -> int:
         """Free parameters: K·D pixel probabilities and K − 1 weights."""
@@ -185,9 +186,7 @@ def nested_subsets(n_pool: int, sizes: Sequence[int], *, seed: int = 0) -> dict[
 
     Taught in: notebooks/01_what_is_aigc.ipynb
     """
-    sizes = sorted(int(n) for n in sizes)
-    if not sizes or sizes[0] < 1:
-        raise ValueError(f"sizes must be positive integers, got {sizes}.")
+    sizes = sorted(check_int_sequence("sizes", sizes, minimum=1))
     if sizes[-1] > n_pool:
         raise ValueError(
             f"The largest subset ({sizes[-1]}) exceeds the pool ({n_pool} images). "
@@ -201,7 +200,8 @@ def pca_frechet(samples, reference, basis) -> float:
     """Fréchet distance between two image sets in the space of a fitted PCA ``basis``.
 
     d² = |μ1 − μ2|² + tr(Σ1 + Σ2 − 2 (Σ1 Σ2)^½) of Gaussians fitted to the projected images
-    (the FID formula, with principal components of real images as the features). 0 = same statistics.
+    (the FID formula, with principal components of real images as the features; computed by
+    :func:`aigc_helpers.metrics.frechet_distance`). 0 = same statistics.
 
     Example:
         >>> from sklearn.decomposition import PCA
@@ -210,22 +210,18 @@ def pca_frechet(samples, reference, basis) -> float:
         >>> round(pca_frechet(a, a, basis), 6)
         0.0
 
-    Taught in: notebooks/01_what_is_aigc.ipynb
+    Taught in: machinery behind scaling_experiment (its "sample distance" column)
     """
-    from scipy import linalg
 
-    def stats(x):
-        f = basis.transform(np.asarray(x, np.float64).reshape(len(x), -1))
-        return f.mean(axis=0), np.cov(f, rowvar=False)
+    def project(x):
+        return basis.transform(np.asarray(x, np.float64).reshape(len(x), -1))
 
-    m1, s1 = stats(samples)
-    m2, s2 = stats(reference)
-    covmean = np.real(linalg.sqrtm(s1 @ s2))
-    return max(float(((m1 - m2) ** 2).sum() + np.trace(s1 + s2 - 2.0 * covmean)), 0.0)
+    return frechet_distance(project(samples), project(reference))
 
 
 def nearest_distance(queries, pool, *, chunk: int = 2000) -> np.ndarray:
-    """Euclidean distance from each query image to its nearest image in ``pool`` (flattened pixels).
+    """Euclidean distance from each query image to its nearest image in ``pool`` (flattened pixels,
+    float64; ``chunk`` pool images at a time; computed by :func:`aigc_helpers.metrics.nearest_neighbours`).
 
     Example:
         >>> nearest_distance(np.zeros((1, 2)), np.array([[3.0, 4.0], [0.0, 1.0]])).tolist()
@@ -233,14 +229,9 @@ def nearest_distance(queries, pool, *, chunk: int = 2000) -> np.ndarray:
 
     Taught in: notebooks/01_what_is_aigc.ipynb
     """
-    q = np.asarray(queries, np.float64).reshape(len(queries), -1)
-    p = np.asarray(pool, np.float64).reshape(len(pool), -1)
-    p2 = (p**2).sum(axis=1)
-    best = np.full(len(q), np.inf)
-    for i in range(0, len(p), chunk):
-        d2 = (q**2).sum(axis=1)[:, None] - 2 * q @ p[i : i + chunk].T + p2[None, i : i + chunk]
-        best = np.minimum(best, d2.min(axis=1))
-    return np.sqrt(np.clip(best, 0.0, None))
+    q = np.asarray(queries, np.float64)
+    p = np.asarray(pool, np.float64)
+    return nearest_neighbours(q, p, pool_chunk=chunk)[0]
 
 
 @dataclass

@@ -95,6 +95,41 @@ def test_pca_frechet_and_nearest_distance():
     assert d[0] == pytest.approx(math.sqrt(2))
 
 
+def test_pca_frechet_is_the_shared_frechet_distance():
+    from scipy import linalg
+    from sklearn.decomposition import PCA
+
+    from aigc_helpers import metrics
+
+    rng = np.random.default_rng(1)
+    a, b = rng.random((250, 5, 5)), rng.random((180, 5, 5)) ** 2
+    basis = PCA(6).fit(a.reshape(250, -1))
+    fa, fb = basis.transform(a.reshape(250, -1)), basis.transform(b.reshape(180, -1))
+    assert ds.pca_frechet(b, a, basis) == metrics.frechet_distance(fb, fa)
+    # the formula data_scaling used before sharing metrics' implementation (scipy's sqrtm)
+    m1, m2, s1, s2 = fb.mean(0), fa.mean(0), np.cov(fb, rowvar=False), np.cov(fa, rowvar=False)
+    sqrtm = np.real(linalg.sqrtm(s1 @ s2))
+    expected = ((m1 - m2) ** 2).sum() + np.trace(s1 + s2 - 2.0 * sqrtm)
+    assert ds.pca_frechet(b, a, basis) == pytest.approx(expected, rel=1e-6)
+    # one principal component: 1-D Gaussians, (mu1 - mu2)^2 + (sd1 - sd2)^2
+    basis1 = PCA(1).fit(a.reshape(250, -1))
+    ga, gb = basis1.transform(a.reshape(250, -1))[:, 0], basis1.transform(b.reshape(180, -1))[:, 0]
+    by_hand = (ga.mean() - gb.mean()) ** 2 + (ga.std(ddof=1) - gb.std(ddof=1)) ** 2
+    assert ds.pca_frechet(a, b, basis1) == pytest.approx(by_hand, rel=1e-6)
+
+
+def test_nearest_distance_is_the_shared_nearest_neighbour_search():
+    from aigc_helpers import metrics
+
+    rng = np.random.default_rng(2)
+    q, pool = rng.random((9, 4, 4)), rng.random((50, 4, 4))
+    brute = np.sqrt(((q.reshape(9, 1, -1) - pool.reshape(1, 50, -1)) ** 2).sum(-1)).min(axis=1)
+    for chunk in (1, 7, 2000):
+        np.testing.assert_allclose(ds.nearest_distance(q, pool, chunk=chunk), brute, rtol=1e-9)
+    shared = metrics.nearest_neighbours(q, pool)[0]
+    np.testing.assert_array_equal(ds.nearest_distance(q, pool), shared)
+
+
 def test_scaling_experiment_on_real_digits(mnist):
     res = ds.scaling_experiment(
         mnist.x_train[:2000], mnist.x_test[:400], (50, 500), n_components=4, n_samples=200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -46,6 +47,51 @@ def test_frechet_distance_bad_inputs():
         M.frechet_distance(np.zeros((1, 3)), np.zeros((5, 3)))
     with pytest.raises(ValueError, match="same feature extractor"):
         M.frechet_distance(np.zeros((5, 3)), np.zeros((5, 4)))
+
+
+def test_frechet_from_stats_of_one_dimensional_gaussians():
+    # two 1-D Gaussians: d^2 = (mu1 - mu2)^2 + (s1 - s2)^2
+    for mu1, s1, mu2, s2 in [(0.0, 1.0, 3.0, 2.0), (-1.5, 0.3, 2.5, 4.0), (7.0, 2.0, 7.0, 2.0)]:
+        expected = (mu1 - mu2) ** 2 + (s1 - s2) ** 2
+        got = M.frechet_from_stats(np.array([mu1]), np.array([[s1**2]]), np.array([mu2]), [[s2**2]])
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    # diagonal covariances: the sum over independent axes
+    d = M.frechet_from_stats(np.zeros(2), np.diag([1.0, 9.0]), np.ones(2), np.diag([4.0, 1.0]))
+    assert d == pytest.approx(2 + (1 - 2) ** 2 + (3 - 1) ** 2)
+    with pytest.raises(ValueError, match="same size"):
+        M.frechet_from_stats(np.zeros(2), np.eye(2), np.zeros(3), np.eye(3))
+
+
+def test_frechet_is_robust_for_singular_covariances():
+    rng = np.random.default_rng(2)
+    f = rng.normal(size=(50, 3)) @ np.array([[1.0, 2, 3], [0, 0, 0], [1, 1, 1]])  # rank 2
+    assert M.frechet_distance(f, f) == pytest.approx(0.0, abs=1e-9)
+    assert M.frechet_distance(f, f + 1.0) == pytest.approx(3.0, rel=1e-6)
+
+
+def test_nearest_neighbours_against_brute_force_for_any_chunking():
+    rng = np.random.default_rng(3)
+    q, pool = rng.normal(size=(37, 5)), rng.normal(size=(101, 5))
+    brute = np.sqrt(((q[:, None, :] - pool[None]) ** 2).sum(-1))
+    for chunk, pool_chunk in [(500, 60_000), (1, 1), (7, 13)]:
+        d, idx = M.nearest_neighbours(q, pool, chunk=chunk, pool_chunk=pool_chunk)
+        np.testing.assert_array_equal(idx, brute.argmin(axis=1))
+        np.testing.assert_allclose(d, brute.min(axis=1), rtol=1e-9)
+    tie = M.nearest_neighbours(np.zeros((1, 1)), np.array([[1.0], [-1.0], [1.0]]), pool_chunk=1)
+    assert tie[1].tolist() == [0]  # the first of equally near rows
+    with pytest.raises(ValueError, match="differ in size"):
+        M.nearest_neighbours(q, pool[:, :4])
+
+
+def test_memorization_search_is_the_shared_nearest_neighbour_function():
+    from aigc_helpers import data_scaling
+
+    rng = np.random.default_rng(4)
+    images = rng.integers(0, 256, (6, 28, 28), dtype=np.uint8)
+    pool = rng.random((40, 28, 28))
+    expected = data_scaling.nearest_distance(images / 255.0, pool, chunk=7)
+    got, _ = M.nearest_neighbours(M.as_unit_images(images), pool.reshape(40, -1))
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
 # --------------------------------------------------------------------------- class-based scores
@@ -121,8 +167,8 @@ def test_precision_recall_identical_and_disjoint_sets():
         (np.zeros((5, 28, 27)), "shape \\(n, 28, 28\\)"),
         (np.zeros((28, 28)), "add a batch axis"),
         (np.zeros((5, 28, 28, 3)), "shape"),
-        (np.full((5, 28, 28), 2.0), "from_gan_range|uint8"),
-        (np.full((5, 28, 28), -0.5), "data.from_gan_range"),
+        (np.full((5, 28, 28), 2.0), "from_tanh|uint8"),
+        (np.full((5, 28, 28), -0.5), "images.from_tanh"),
         (np.full((5, 28, 28), 255.0), "astype\\(np.uint8\\)"),
         (np.full((5, 28, 28), np.nan), "NaN"),
         (np.full((5, 28, 28), 300, np.int32), "outside 0..255"),
@@ -147,7 +193,7 @@ def test_too_few_samples_raise():
         M.cfid(np.zeros((3, 28, 28), np.uint8))
     with pytest.raises(ValueError, match="too few"):
         M.evaluate(np.zeros((5, 28, 28), np.uint8))
-    with pytest.raises(ValueError, match="reference must be"):
+    with pytest.raises(ValueError, match="unknown reference 'validation'.*'test', 'train'"):
         M.cfid(np.zeros((20, 28, 28), np.uint8), reference="validation")
 
 
@@ -232,8 +278,8 @@ def test_evaluate_returns_all_keys(mnist):
         assert key in scores and math.isfinite(scores[key]), key
     assert scores["n_samples"] == 500
     assert all(isinstance(v, (int, float)) for v in scores.values())  # one table row per model
-    # GAN-range floats must be converted by the caller: the error says how
-    with pytest.raises(ValueError, match="from_gan_range"):
+    # tanh-range floats must be converted by the caller: the error says how
+    with pytest.raises(ValueError, match="images.from_tanh"):
         M.evaluate(mnist.x_test[:500].astype(np.float32) / 127.5 - 1.0)
 
 
@@ -253,7 +299,40 @@ def test_detector_separates_easy_fakes_but_not_real_from_real(mnist):
         M.detector_accuracy(easy["model"])
 
 
-def test_train_evaluator_command_line_checks_arguments(capsys):
-    with pytest.raises(SystemExit):
-        M.main(["train-evaluator", "--epochs", "0"])
-    assert "--epochs must be >= 1" in capsys.readouterr().err
+def test_train_evaluator_is_a_course_cli_subcommand(capsys, monkeypatch):
+    from aigc_helpers import cli
+    from aigc_helpers.metrics import evaluator
+
+    args = cli.build_parser().parse_args(
+        ["train-evaluator", "--epochs", "2", "--seed", "1", "--batch-size", "64"]
+        + ["--out", "ev.keras", "--verbose", "0"]
+    )
+    assert (args.epochs, args.seed, args.batch_size, args.verbose) == (2, 1, 64, 0)
+    assert str(args.out) == "ev.keras"
+    defaults = cli.build_parser().parse_args(["train-evaluator"])
+    assert (defaults.epochs, defaults.seed, defaults.batch_size, defaults.verbose) == (5, 0, 128, 2)
+
+    def must_not_train(*a, **k):
+        raise AssertionError("bad arguments must fail before training")
+
+    monkeypatch.setattr(evaluator, "train_and_report", must_not_train)
+    assert cli.main(["train-evaluator", "--epochs", "0"]) == 2
+    assert (
+        "--epochs must be an integer >= 1, got 0. Fix: e.g. --epochs 5." in capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):  # not a number: argparse's own error
+        cli.main(["train-evaluator", "--epochs", "five"])
+    assert "--epochs: invalid int value" in capsys.readouterr().err
+    assert not hasattr(M, "main")  # the old `python -m aigc_helpers.metrics` entry point is gone
+    calls = []
+    monkeypatch.setattr(
+        evaluator, "train_and_report", lambda out, **kw: calls.append((out, kw)) or {"ok": 1}
+    )
+    assert cli.main(["train-evaluator", "--epochs", "1", "--out", "ev.keras"]) == 0
+    assert calls == [(Path("ev.keras"), {"epochs": 1, "batch_size": 128, "seed": 0, "verbose": 2})]
+    assert "ok: 1" in capsys.readouterr().out
+
+
+def test_train_evaluator_checks_its_arguments_before_tensorflow():
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        M.train_evaluator("ev.keras", epochs=0)
