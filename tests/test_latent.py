@@ -3,7 +3,9 @@ and the explorer (ipywidgets, and the static fallback)."""
 
 from __future__ import annotations
 
+import importlib
 import math
+import pkgutil
 import sys
 
 import matplotlib
@@ -37,11 +39,8 @@ class LinearModel:
         return mean.astype(np.float32), np.zeros_like(mean, dtype=np.float32)
 
 
-class FakeGAN(LinearModel):
-    """Looks like a GAN to latent.decode_images: has a generator and a discriminator, outputs [-1, 1]."""
-
-    generator = object()
-    discriminator = object()
+class TanhModel(LinearModel):
+    """Breaks the generation contract: returns a raw tanh range [-1, 1] with a channel axis."""
 
     def decode(self, z, labels=None):
         return (2.0 * super().decode(z) - 1.0)[..., None]
@@ -118,7 +117,7 @@ def test_path_checks_its_arguments():
     assert latent.path([0.0], [1.0], steps=4, method="lerp").shape == (4, 1)
     with pytest.raises(ValueError, match="steps"):
         latent.path([0.0], [1.0], steps=1)
-    with pytest.raises(ValueError, match="lerp, slerp"):
+    with pytest.raises(ValueError, match="'lerp', 'slerp'"):
         latent.path([0.0], [1.0], method="cubic")
 
 
@@ -186,16 +185,20 @@ def test_pixel_entropy_and_measure_table():
 # --------------------------------------------------------------------------- decoding and arithmetic
 
 
-def test_decode_images_maps_gan_outputs_to_unit_range():
-    z = np.zeros((3, 3), np.float32)
-    vae_like = latent.decode_images(LinearModel(), z)
-    gan_like = latent.decode_images(FakeGAN(), z)
-    assert vae_like.shape == gan_like.shape == (3, 28, 28)
-    np.testing.assert_allclose(vae_like, 0.5)
-    np.testing.assert_allclose(gan_like, 0.5, atol=1e-6)  # (2 * 0.5 - 1 + 1) / 2
-    assert latent.is_gan(FakeGAN()) and not latent.is_gan(LinearModel())
+def test_decode_images_passes_contract_outputs_through_unchanged():
+    model = LinearModel()
+    z = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    out = latent.decode_images(model, z)
+    assert out.shape == (5, 28, 28) and out.dtype == np.float32
+    np.testing.assert_array_equal(out, model.decode(z))
     with pytest.raises(ValueError, match="latent space has 3"):
         latent.decode_images(LinearModel(), np.zeros((2, 5)))
+
+
+def test_decode_images_refuses_a_tanh_range_and_names_the_fix():
+    with pytest.raises(ValueError, match=r"TanhModel\.decode.*\[0, 1\].*images\.from_tanh"):
+        latent.decode_images(TanhModel(), np.ones((3, 3)))
+    assert not hasattr(latent, "is_gan")
 
 
 def test_decode_images_batches():
@@ -326,6 +329,11 @@ def test_explorer_builds_an_ipywidgets_box_and_reacts_to_sliders():
     readout = box.children[1]
     first = image.value
     assert first[:8] == b"\x89PNG\r\n\x1a\n" and "slant" in readout.value
+    # without a live kernel a notebook shows the text form: a summary, not VBox(children=...)
+    text = box._repr_mimebundle_()["text/plain"]
+    assert (
+        text == repr(box) and text.startswith("latent explorer: 3 sliders") and "VBox" not in text
+    )
     box.sliders[0].value = 1.5  # what dragging the slider does
     assert image.value != first
     box.children[0].children[0].children[-1].click()  # reset
@@ -351,6 +359,7 @@ def test_explorer_for_a_conditional_model_has_a_digit_menu():
         latent.explorer(ConditionalLinear(), dirs)
     box = latent.explorer(ConditionalLinear(), dirs, labels=3)
     assert box.digit.value == 3 and box.digit.options[-1] == 9
+    assert "digit menu" in repr(box)
     image = box.children[0].children[1]
     first = image.value
     box.digit.value = 8
@@ -428,11 +437,21 @@ def test_judge_with_a_keras_classifier_that_wants_a_channel_axis():
     np.testing.assert_array_equal(latent.judge_labels(judge, x), logits.argmax(axis=1))
 
 
-def test_doctests():
+MODULES = sorted(m.name for m in pkgutil.iter_modules(latent.__path__) if m.name[0] != "_")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_doctests(module):
     import doctest
 
-    result = doctest.testmod(latent, extraglobs={"np": np})
-    assert result.failed == 0
+    result = doctest.testmod(importlib.import_module(f"aigc_helpers.latent.{module}"))
+    assert result.failed == 0 and len(MODULES) >= 9
+
+
+def test_every_public_name_is_exported_and_not_shadowed_by_a_module():
+    assert len(latent.__all__) == len(set(latent.__all__))
+    assert all(hasattr(latent, name) for name in latent.__all__)
+    assert callable(latent.variations) and callable(latent.explorer) and callable(latent.path)
 
 
 def test_compare_paths_measures_each_method():
