@@ -3,6 +3,9 @@ fact checker catches planted errors, and the healthcare utility is measured on u
 
 from __future__ import annotations
 
+import importlib
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +15,7 @@ import pytest
 from aigc_helpers.business import healthcare as H
 from aigc_helpers.business import marketing as M
 from aigc_helpers.business import newsroom as N
+from aigc_helpers.business.healthcare import measures as H_measures
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -79,7 +83,9 @@ def test_response_model_rewards_favourite_designs_and_preferred_boldness():
 class StubGenerator:
     """Stands in for the conditional VAE: an image of digit d has ink d / 10 + noise."""
 
-    def sample(self, n, labels=None, *, seed=None):
+    conditional = True
+
+    def generate(self, n, labels=None, seed=None):
         rng = np.random.default_rng(seed)
         return np.clip(labels / 10 + 0.05 * rng.standard_normal((n, 28, 28)), 0, 1)
 
@@ -95,7 +101,7 @@ def test_creatives_follow_each_segments_favourites():
         assert len(images) == 6 and table["true_ctr"].between(0, 1).all()
     again = M.generate_creatives(StubGenerator(), df, n_designs=3, per_design=2, seed=0)
     pd.testing.assert_frame_equal(cr.table, again.table)
-    with pytest.raises(ValueError, match="sample"):
+    with pytest.raises(ValueError, match="conditional course generator"):
         M.generate_creatives(object(), df)
 
 
@@ -285,7 +291,7 @@ def test_scaler_learns_from_the_training_records_only(split):
 
 def test_utility_is_measured_on_holdout_records_never_trained_on(split, monkeypatch):
     seen: dict[str, list] = {"fit": [], "predict": []}
-    real_classifier = H._classifier
+    real_classifier = H_measures._classifier
 
     class Spy:
         def __init__(self, clf):
@@ -300,7 +306,9 @@ def test_utility_is_measured_on_holdout_records_never_trained_on(split, monkeypa
             seen["predict"].append(np.asarray(x))
             return self.clf.predict_proba(x)
 
-    monkeypatch.setattr(H, "_classifier", lambda kind, seed: Spy(real_classifier(kind, seed)))
+    monkeypatch.setattr(
+        H_measures, "_classifier", lambda kind, seed: Spy(real_classifier(kind, seed))
+    )
     synthetic = H.memorizing_generator(split.train, 300, seed=1)
     report = H.utility_report(synthetic, split, classifiers=("logistic",))
     feats = H.feature_columns(split.train)
@@ -338,3 +346,88 @@ def test_tabular_vae_trains_on_train_and_samples_valid_records(split):
     pd.testing.assert_frame_equal(synth, again)
     text = H.record_report(synth.iloc[0], split.train)
     assert H.DISCLAIMER in text and "no real person" in text
+
+
+# --------------------------------------------------------------------------- package layout
+
+# The public names each case had as a single module, recorded before it became a sub-package.
+ALL_BEFORE_THE_SPLIT = {
+    "newsroom": """Brief CHECKABLE_ERRORS COMPANIES CharNGram CheckerEvaluation ERROR_KINDS FactCheck
+        METRICS SECTORS TABLE_COLUMNS evaluate_checker fact_check inject_error make_quarterly_figures
+        quarter_names save_quarterly_figures write_brief write_briefs""",
+    "marketing": """BOLDNESS_MEAN BOLDNESS_SD BOLD_EFFECT CUSTOMER_COLUMNS Creatives ExperimentResult
+        FAVORITE_BOOST N_DESIGNS POLICIES SEGMENTS Segment Uplift boldness campaign_table
+        click_probabilities generate_creatives load_customers make_customers run_campaign
+        save_customers segment_designs segment_summary simulate_experiment uplift""",
+    "healthcare": """DISCLAIMER Fidelity LABEL REPORT_FEATURES RealSplit TabularScaler build_tabular_vae
+        distance_to_closest feature_columns fidelity_report load_patients memorizing_generator
+        privacy_report record_report sample_records split_patients train_tabular_vae utility_report""",
+}
+ALSO_PUBLIC_BEFORE = {"newsroom": "DOWN_WORDS FLAT_WORDS OPPOSITE UP_WORDS"}  # not in __all__
+
+# One concept, one module: where each public name lives inside its sub-package.
+HOMES = {
+    "newsroom": {
+        "figures": "COMPANIES SECTORS TABLE_COLUMNS METRICS quarter_names make_quarterly_figures "
+        "save_quarterly_figures",
+        "language": "UP_WORDS DOWN_WORDS FLAT_WORDS OPPOSITE",
+        "writer": "Brief write_brief write_briefs",
+        "factcheck": "FactCheck fact_check",
+        "errors": "ERROR_KINDS CHECKABLE_ERRORS inject_error CheckerEvaluation evaluate_checker",
+        "ngram": "CharNGram",
+    },
+    "marketing": {
+        "customers": "N_DESIGNS CUSTOMER_COLUMNS Segment SEGMENTS make_customers save_customers "
+        "load_customers segment_summary",
+        "response": "FAVORITE_BOOST BOLD_EFFECT BOLDNESS_MEAN BOLDNESS_SD click_probabilities",
+        "creatives": "boldness segment_designs Creatives generate_creatives",
+        "experiment": "ExperimentResult POLICIES simulate_experiment Uplift uplift run_campaign "
+        "campaign_table",
+    },
+    "healthcare": {
+        "records": "LABEL load_patients feature_columns RealSplit split_patients",
+        "scaling": "TabularScaler",
+        "generators": "build_tabular_vae train_tabular_vae sample_records memorizing_generator",
+        "measures": "Fidelity fidelity_report utility_report distance_to_closest privacy_report",
+        "report": "DISCLAIMER REPORT_FEATURES record_report",
+    },
+}
+NOTEBOOKS = {"marketing": "10_marketing", "newsroom": "11_newsroom", "healthcare": "13_healthcare"}
+
+
+@pytest.mark.parametrize("case", sorted(NOTEBOOKS))
+def test_each_case_re_exports_its_names_and_everything_its_notebook_uses(case):
+    package = importlib.import_module(f"aigc_helpers.business.{case}")
+    assert sorted(package.__all__) == sorted(ALL_BEFORE_THE_SPLIT[case].split())
+    namespace: dict = {}
+    exec(f"from aigc_helpers.business.{case} import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(package.__all__)
+    cells = json.loads((REPO / "notebooks" / f"{NOTEBOOKS[case]}.ipynb").read_text())["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    used = set(re.findall(rf"\b{case}\.([A-Za-z_]\w*)", code))
+    assert used and not {n for n in used if not hasattr(package, n)}
+
+
+@pytest.mark.parametrize("case", sorted(HOMES))
+def test_each_module_of_a_case_holds_its_concept(case):
+    package = importlib.import_module(f"aigc_helpers.business.{case}")
+    homed = [n for names in HOMES[case].values() for n in names.split()]
+    before = ALL_BEFORE_THE_SPLIT[case] + " " + ALSO_PUBLIC_BEFORE.get(case, "")
+    assert sorted(homed) == sorted(before.split())  # every public name has exactly one home
+    for module_name, names in HOMES[case].items():
+        module = importlib.import_module(f"aigc_helpers.business.{case}.{module_name}")
+        assert module.__doc__ and "Taught in:" in module.__doc__
+        for name in names.split():
+            obj = getattr(module, name)
+            assert getattr(package, name) is obj  # still importable from the package
+            if callable(obj):
+                assert obj.__module__ == module.__name__, f"{name} is defined in {obj.__module__}"
+
+
+def test_tables_without_the_required_columns_are_refused_with_a_fix(figures):
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) 'revenue_musd'.*make_quarterly"):
+        N.write_briefs(figures.drop(columns="revenue_musd"))
+    with pytest.raises(ValueError, match="must be a pandas DataFrame.*make_customers"):
+        M.segment_summary([1, 2])
+    with pytest.raises(ValueError, match="sample_records"):
+        H.fidelity_report(pd.DataFrame({"x": [1.0]}), H.split_patients())

@@ -1,6 +1,7 @@
 """Business-case mock-ups (notebooks 10–13): seeded synthetic data, simulations and measurements.
 
-Each case is its own module, so a learner who meets a helper in a notebook finds it in one place:
+Each case is its own sub-package (one module per piece inside, every public name re-exported), so a
+learner who meets a helper in a notebook, such as ``newsroom.fact_check``, finds it in one place:
 
 - ``aigc_helpers.business.marketing`` — customers, creatives and a simulated bandit experiment (notebook 10)
 - ``aigc_helpers.business.newsroom`` — quarterly figures, brief writer and fact checker (notebook 11)
