@@ -1,28 +1,30 @@
-"""Figures the course draws again and again: grids of images, class histograms.
+"""Figures the course draws again and again: grids of images, class histograms, training curves,
+latent codes, and the 2-D toy figures (points, log-densities, snapshots of a toy GAN).
+
+Images are read by the one pixel-range rule of :mod:`aigc_helpers.images`: uint8 0..255 or floats in
+[0, 1], with or without a channel axis of size 1. Anything else (e.g. a raw tanh output in [-1, 1]) is
+refused with an error that names the conversion (``images.from_tanh``), never guessed.
 
 Taught in: notebooks/00_index.ipynb (the grid of real digits); the model notebooks reuse it for samples.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from aigc_helpers.data import grey_batch
+from aigc_helpers import images as _img
+from aigc_helpers.checks import check_int, check_positive_number
 
 
-def _as_display(images: np.ndarray) -> np.ndarray:
-    """Images as (N, H, W) floats in [0, 1], whatever range they came in."""
-    x = grey_batch(images).astype(np.float32)
-    if x.size and x.min() < 0:  # GAN range [-1, 1]
-        x = (x + 1.0) / 2.0
-    elif x.size and x.max() > 1.0:  # uint8 range 0..255
-        x = x / 255.0
-    return np.clip(x, 0.0, 1.0)
+def _figure(ax, figsize: tuple[float, float]):
+    """(figure, axes): a new figure of ``figsize`` when ``ax`` is None, else ``ax`` and its figure."""
+    if ax is None:
+        return plt.subplots(figsize=figsize)
+    return ax.figure, ax
 
 
 def image_grid(
@@ -35,7 +37,9 @@ def image_grid(
 ) -> Figure:
     """Show a batch of grey-scale images in a grid and return the figure.
 
-    Accepts uint8 (0..255), [0, 1] or GAN-range [-1, 1] images, with or without a channel axis.
+    Accepts uint8 pixels 0..255 or floats in [0, 1] (what every course generator returns), shape
+    (N, H, W) or (N, H, W, 1); both show the same picture. Floats outside [0, 1] raise a ValueError that
+    names the fix: for the tanh range [-1, 1], ``images.from_tanh(x)``.
 
     Args:
         images: shape (N, H, W) or (N, H, W, 1).
@@ -46,15 +50,17 @@ def image_grid(
 
     Example:
         >>> fig = image_grid(np.zeros((16, 28, 28)), titles=range(16))  # doctest: +SKIP
+
+    Taught in: notebooks/00_index.ipynb, notebooks/05_dcgan_mnist.ipynb, notebooks/08_vae_mnist.ipynb
     """
-    x = _as_display(images)
+    x = _img.to_unit(images)
     n = len(x)
     if n == 0:
-        raise ValueError("No images to show.")
+        raise ValueError("No images to show. Fix: pass at least one image.")
     if titles is not None and len(titles) != n:
         raise ValueError(f"{n} images but {len(titles)} titles.")
-    ncols = ncols or math.ceil(math.sqrt(n))
-    nrows = math.ceil(n / ncols)
+    cell_inches = check_positive_number("cell_inches", cell_inches)
+    nrows, ncols = _img.grid_shape(n, ncols)
     fig, axes = plt.subplots(
         nrows,
         ncols,
@@ -78,13 +84,12 @@ def class_histogram(labels: np.ndarray, *, ax=None, title: str = "Images per cla
 
     Example:
         >>> fig = class_histogram(np.array([0, 1, 1, 9]))  # doctest: +SKIP
+
+    Taught in: notebooks/00_index.ipynb
     """
     labels = np.asarray(labels).astype(int)
     counts = np.bincount(labels, minlength=10)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 2.5))
-    else:
-        fig = ax.figure
+    fig, ax = _figure(ax, (6, 2.5))
     ax.bar(np.arange(len(counts)), counts, color="tab:blue")
     ax.set_xticks(np.arange(len(counts)))
     ax.set_xlabel("digit")
@@ -103,6 +108,8 @@ def loss_curves(
 
     Example:
         >>> fig = loss_curves(model.fit(ds, epochs=5))  # doctest: +SKIP
+
+    Taught in: notebooks/05_dcgan_mnist.ipynb, notebooks/08_vae_mnist.ipynb
     """
     hist = getattr(history, "history", history)
     keys = list(keys or [k for k in hist if not k.startswith("val_")])
@@ -129,14 +136,11 @@ def latent_scatter(
 
     Example:
         >>> fig = latent_scatter(mean, y_test)  # doctest: +SKIP
+
+    Taught in: notebooks/02_core_concepts.ipynb, notebooks/08_vae_mnist.ipynb
     """
-    z = np.asarray(z)
-    if z.ndim != 2 or z.shape[1] != 2:
-        raise ValueError(f"latent_scatter needs codes of shape (N, 2), got {z.shape}.")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5.5, 5))
-    else:
-        fig = ax.figure
+    z = _as_points(z, "z")
+    fig, ax = _figure(ax, (5.5, 5))
     labels = np.asarray(labels).astype(int)
     cmap = plt.get_cmap("tab10")
     for d in np.unique(labels):
@@ -166,12 +170,20 @@ def _as_points(points: np.ndarray, name: str = "points") -> np.ndarray:
     return p
 
 
-def _square_limits(ax, lim: float | tuple[float, float, float, float] | None) -> None:
-    if lim is None:
-        return
-    x0, x1, y0, y1 = (-lim, lim, -lim, lim) if np.isscalar(lim) else lim
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
+def _plane(
+    ax, title: str | None, lim: float | tuple[float, float, float, float] | None = None
+) -> None:
+    """Finish an axes of the 2-D plane: equal scales, labels x1 and x2, the view ``lim`` (half-width of a
+    square centred on 0, or (xmin, xmax, ymin, ymax); None keeps matplotlib's) and the ``title``."""
+    ax.set_aspect("equal")
+    if lim is not None:
+        x0, x1, y0, y1 = (-lim, lim, -lim, lim) if np.isscalar(lim) else lim
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title)
 
 
 def scatter_2d(
@@ -202,10 +214,7 @@ def scatter_2d(
     Taught in: notebooks/03_gan_toy.ipynb
     """
     p = _as_points(points)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(4.2, 4.2))
-    else:
-        fig = ax.figure
+    fig, ax = _figure(ax, (4.2, 4.2))
     if reference is not None:
         r = _as_points(reference, "reference")
         ax.scatter(r[:, 0], r[:, 1], s=size, color="0.75", label=reference_label, rasterized=True)
@@ -215,12 +224,7 @@ def scatter_2d(
         ax.scatter(
             c[:, 0], c[:, 1], marker="x", s=25, color="k", linewidths=1, label="mode centres"
         )
-    ax.set_aspect("equal")
-    _square_limits(ax, lim)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    if title:
-        ax.set_title(title)
+    _plane(ax, title, lim)
     return fig
 
 
@@ -257,19 +261,20 @@ def density_2d(
             "log_density must be a function of points (N, 2) -> (N,). "
             "Fix: e.g. lambda p: toy.mixture_log_density(p, centers, std)."
         )
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}.")
+    resolution = check_int("resolution", resolution, minimum=2)
+    levels = check_int("levels", levels, minimum=1)
+    log_range = check_positive_number("log_range", log_range)
     x0, x1, y0, y1 = extent
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
-    logp = np.asarray(log_density(grid), dtype=np.float64).reshape(gx.shape)
-    if logp.shape != gx.shape:
-        raise ValueError(f"log_density returned shape {logp.shape}; expected ({len(grid)},).")
+    logp = np.asarray(log_density(grid), dtype=np.float64)
+    if logp.shape != (len(grid),):
+        raise ValueError(
+            f"log_density returned shape {logp.shape}; expected ({len(grid)},), one value per point."
+        )
+    logp = logp.reshape(gx.shape)
     top = float(np.nanmax(logp))
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(4.2, 4.2))
-    else:
-        fig = ax.figure
+    fig, ax = _figure(ax, (4.2, 4.2))
     cs = ax.contourf(
         gx,
         gy,
@@ -279,11 +284,7 @@ def density_2d(
     )
     if colorbar:
         fig.colorbar(cs, ax=ax, label="log density (nats)")
-    ax.set_aspect("equal")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    if title:
-        ax.set_title(title)
+    _plane(ax, title)
     return fig
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from aigc_helpers import callbacks as C
-from aigc_helpers import config
+from aigc_helpers import config, images
 
 LATENT = 4
 
@@ -53,16 +53,17 @@ class TinyGenerator(keras.Model):
 
 
 class GenerateModel(TinyGenerator):
-    """Same, but sampled through generate(n, seed); records the noise of every call."""
+    """Same, with the course's generation interface: generate(n, labels, seed) -> (n, 28, 28) in [0, 1].
+    Records the noise of every call."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.noises: list[np.ndarray] = []
 
-    def generate(self, n: int, seed: int | None = None) -> np.ndarray:
+    def generate(self, n: int, labels=None, seed: int | None = None) -> np.ndarray:
         z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
         self.noises.append(z)
-        return np.asarray(self.generator(z, training=False))
+        return images.from_tanh(np.asarray(self.generator(z, training=False)))
 
 
 def fresh(cls=TinyGenerator, lr: float = 0.05):
@@ -95,20 +96,56 @@ def test_snapshots_per_epoch_with_identical_noise(tmp_path):
     assert all(p.is_file() for p in snaps.paths)
 
 
-def test_generator_plus_latent_dim_uses_fixed_noise():
-    model = fresh(TinyGenerator, lr=0.0)  # weights never change ...
-    snaps = C.SampleSnapshots(n=4, seed=0, every=2)
+def test_bare_tanh_generator_through_sample_fn_and_value_range():
+    model = fresh(TinyGenerator, lr=0.0)  # no generate(); weights never change ...
+    with pytest.raises(ValueError, match=r"no generate\(n, seed=\.\.\.\).*Fix: pass sample_fn="):
+        model.fit(dummy_data(), epochs=1, batch_size=8, verbose=0, callbacks=[C.SampleSnapshots()])
+    z = np.random.default_rng(0).standard_normal((4, LATENT)).astype("float32")
+    raw = lambda: model.generator(z, training=False)  # noqa: E731 -- tanh outputs in [-1, 1]
+    snaps = C.SampleSnapshots(n=4, every=2, sample_fn=raw, value_range=(-1, 1))
     model.fit(dummy_data(), epochs=4, batch_size=8, verbose=0, callbacks=[snaps])
     assert snaps.epochs == [2, 4]
     np.testing.assert_array_equal(snaps.frames[0], snaps.frames[1])  # ... so same noise, same frame
-    assert snaps.value_range == (-1.0, 1.0)  # tanh outputs: GAN range guessed once
+    # (x + 1) / 2, nothing guessed
+    expected = images.tile(images.from_tanh(np.asarray(raw())), scale=2)
+    np.testing.assert_array_equal(snaps.frames[0], expected)
+    # without the value_range the same samples are refused, with the conversion to use
+    with pytest.raises(ValueError, match=r"images\.from_tanh"):
+        C.SampleSnapshots(sample_fn=raw).snapshot(1)
 
 
-def test_make_sampler_rejects_models_it_cannot_sample():
-    with pytest.raises(ValueError, match="sample_fn"):
-        C.make_sampler(object())
+class Interface:
+    """The course's generation interface and nothing else: images in [0, 1] from a seeded noise batch."""
+
+    def __init__(self):
+        self.calls: list[tuple[int, object]] = []
+
+    def generate(self, n, labels=None, seed=None):
+        self.calls.append((n, seed))
+        return np.random.default_rng(seed).random((n, 28, 28)).astype(np.float32)
+
+
+def test_make_sampler_uses_generate_with_one_fixed_seed():
+    model = Interface()
+    sample = C.make_sampler(model, n=5, seed=7)
+    first, second = sample(), sample()
+    assert first.shape == (5, 28, 28)
+    np.testing.assert_array_equal(first, second)  # the same noise batch at every call
+    assert model.calls == [(5, 7), (5, 7)]
+
+
+def test_make_sampler_refuses_models_without_generate():
+    class DecodeOnly:  # the old VAE-style branch (decode + latent_dim) is gone: one interface
+        latent_dim = 2
+
+        def decode(self, z):
+            return np.zeros((len(z), 28, 28))
+
+    for model in (object(), DecodeOnly(), fresh()):
+        with pytest.raises(ValueError, match=r"Cannot sample from a \w+.*Fix: pass sample_fn="):
+            C.make_sampler(model)
     with pytest.raises(ValueError, match="positive integer"):
-        C.make_sampler(fresh(), n=0)
+        C.make_sampler(Interface(), n=0)
 
 
 def test_gif_written_and_readable(tmp_path):
@@ -134,12 +171,24 @@ def test_gif_written_and_readable(tmp_path):
         C.make_gif([frames[0], np.zeros((3, 3), np.uint8)], tmp_path / "bad.gif")
 
 
-def test_tile_and_ranges():
-    assert C.tile(np.ones((5, 2, 2)), ncols=5, pad=0).shape == (2, 10)
-    np.testing.assert_allclose(C.to_unit_range(np.array([[0, 255]], np.uint8)), [[0.0, 1.0]])
-    assert C.guess_range(np.array([0.2, 0.9])) == (0.0, 1.0)
+def test_snapshot_pixel_ranges_follow_the_one_rule():
+    unit = np.random.default_rng(0).random((4, 28, 28)).astype(np.float32)
+    as_uint8 = images.to_uint8(unit)
+    frames = [C.SampleSnapshots(n=4, sample_fn=lambda x=x: x).snapshot(1) for x in (unit, as_uint8)]
+    np.testing.assert_array_equal(frames[0], frames[1])  # uint8 and [0, 1]: the same picture
+    assert frames[0].max() > 200 and frames[0][:4].max() == 0  # real contrast; black padding
+    for bad in (unit * 255.0, unit * 2.0 - 1.0):  # 0..255 floats and tanh floats are never guessed
+        with pytest.raises(ValueError, match="must lie in \\[0, 1\\].*Fix:"):
+            C.SampleSnapshots(sample_fn=lambda b=bad: b).snapshot(1)
+    points = C.SampleSnapshots(sample_fn=lambda: np.zeros((5, 2)))
+    assert points.snapshot(1).shape == (5, 2) and points.frames == []  # toy points: samples only
+    # one tiling and one pixel-range rule, both in aigc_helpers.images
+    assert not any(hasattr(C, name) for name in ("tile", "to_unit_range", "guess_range"))
     with pytest.raises(ValueError, match="every"):
         C.SampleSnapshots(every=0)
+    for bad in ((1, -1), (0,), "01", (0, float("nan"))):
+        with pytest.raises(ValueError, match="value_range"):
+            C.SampleSnapshots(value_range=bad)
 
 
 # --------------------------------------------------------------------------- resuming after an interruption
@@ -246,7 +295,8 @@ def test_monitor_warns_on_collapsed_samples(mnist):
     # the advice leads with the remedy the course measured, and names helpers that exist
     from aigc_helpers import gan
 
-    assert "gan.SelfConditionedGAN" in str(record[0].message) and "gan.cluster_labels" in str(record[0].message)
+    advice = str(record[0].message)
+    assert "gan.SelfConditionedGAN" in advice and "gan.cluster_labels" in advice
     assert callable(gan.SelfConditionedGAN) and callable(gan.cluster_labels)
     assert [e["kind"] for e in monitor.events] == ["mode_collapse"]
     assert monitor.events[0]["epoch"] == 2
@@ -254,10 +304,12 @@ def test_monitor_warns_on_collapsed_samples(mnist):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         monitor.check_samples(ones, epoch=3)
-    # GAN-range input is understood too
+    # tanh-range input is refused with the conversion to use, and understood with its value_range
     gan_range = ones.astype(np.float32) / 127.5 - 1.0
-    with pytest.warns(C.ModeCollapseWarning):
+    with pytest.raises(ValueError, match=r"images\.from_tanh"):
         C.TrainingMonitor().check_samples(gan_range)
+    with pytest.warns(C.ModeCollapseWarning):
+        C.TrainingMonitor(value_range=(-1, 1)).check_samples(gan_range)
 
 
 def test_monitor_inside_fit_checks_coverage_of_samples(mnist):

@@ -107,7 +107,9 @@ def test_offline_without_file_says_where_to_put_it(isolated_lookup):
     assert str(isolated_lookup["env"] / "mnist.npz") in msg  # every place looked in
     assert str(isolated_lookup["repo"]) in msg
     assert str(isolated_lookup["keras"] / "mnist.npz") in msg
-    assert "cp ../shared/data/mnist.npz data/" in msg and "AIGC_DATA_DIR" in msg  # the fix
+    assert "cp path/to/mnist.npz data/" in msg and "AIGC_DATA_DIR" in msg  # the fix
+    # where to get a copy, and no machine paths of the course's labs
+    assert "data/README.md" in msg and "shared" not in msg
     assert "\n" not in msg  # one paragraph
     assert isinstance(err.value, FileNotFoundError)
 
@@ -222,11 +224,24 @@ def test_take_subset_is_balanced_and_seeded(mnist):
 
 
 def test_gan_range_round_trip(mnist):
+    from aigc_helpers import images
+
     x = mnist.x_test[:50]
     scaled = data.to_gan_range(x)
     assert scaled.shape == (50, 28, 28, 1) and scaled.dtype == np.float32
     assert scaled.min() == -1.0 and scaled.max() == 1.0
     assert np.array_equal(data.from_gan_range(scaled), x)
+    # the names are the images module's conversions, not a second copy of the arithmetic
+    np.testing.assert_array_equal(data.to_gan_range(x / 255.0), images.to_tanh(x))
+    with pytest.raises(ValueError, match=r"uint8"):  # 0..255 as floats: refused, not guessed
+        data.to_gan_range(x.astype(np.float32))
+
+
+def test_binarize_reads_unit_floats_like_uint8(mnist):
+    x = mnist.x_test[:100]
+    np.testing.assert_array_equal(data.binarize(x, seed=3), data.binarize(x / 255.0, seed=3))
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        data.binarize(x * 1.0)
 
 
 def test_fixed_binarization_is_bernoulli(mnist):
@@ -296,20 +311,26 @@ def test_vae_dataset_with_labels(mnist):
 
 
 @pytest.mark.parametrize("fn", [data.gan_dataset, data.vae_dataset])
-def test_pipelines_reject_bad_batch_sizes(fn, mnist):
+def test_pipelines_reject_bad_batch_sizes_and_labels(fn, mnist):
     with pytest.raises(ValueError, match="positive integer"):
         fn(mnist.x_test[:10], batch_size=0)
     with pytest.raises(ValueError, match="smaller batch_size"):
         fn(mnist.x_test[:10], batch_size=64)
+    with pytest.raises(ValueError, match="10 images but 9 labels"):
+        fn(mnist.x_test[:10], mnist.y_test[:9], batch_size=5)
 
 
 def test_grey_batch_drops_one_channel_and_refuses_other_shapes():
-    from aigc_helpers import data
+    from aigc_helpers import images
+
+    assert data.grey_batch is images.grey_batch  # one definition, re-exported for data.grey_batch
 
     x = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4, 1)
     out = data.grey_batch(x)
     assert out.shape == (2, 3, 4) and out.dtype == np.uint8 and np.array_equal(out, x[..., 0])
     assert data.grey_batch(out).shape == (2, 3, 4)  # already (N, H, W): unchanged
     for bad in (np.zeros((3, 4)), np.zeros((2, 3, 4, 3)), np.zeros((1, 2, 3, 4, 1))):
-        with pytest.raises(ValueError, match=r"\(N, H, W\) or \(N, H, W, 1\).*Fix: pass a batch of grey-scale"):
+        with pytest.raises(
+            ValueError, match=r"\(N, H, W\) or \(N, H, W, 1\).*Fix: pass a batch of grey-scale"
+        ):
             data.grey_batch(bad)

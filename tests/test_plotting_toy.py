@@ -47,6 +47,10 @@ def test_density_2d_contours_the_log_density():
     assert ax.collections, "no contours drawn"
     with pytest.raises(ValueError, match="function"):
         plotting.density_2d(np.zeros(3))
+    with pytest.raises(ValueError, match=r"one value per point"):
+        plotting.density_2d(lambda p: np.zeros((len(p), 2)), resolution=4)
+    with pytest.raises(ValueError, match="resolution must be an integer >= 2"):
+        plotting.density_2d(lambda p: np.zeros(len(p)), resolution=1)
 
 
 def test_snapshot_row_one_panel_per_snapshot():
