@@ -19,16 +19,15 @@ Taught in: notebooks/02_core_concepts.ipynb (and the FAQ of notebooks/15_faq_and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-ASSETS = Path(__file__).resolve().parent / "assets"
-RESULT_FILES = {"gan": ASSETS / "gan_results.json", "vae": ASSETS / "vae_results.json"}
+from aigc_helpers.assets import load_results
+from aigc_helpers.images import to_unit
+
 PENDING = {
     "gan": "pending: run benchmarks/dcgan.py",
     "vae": "pending: run benchmarks/vae.py",
@@ -232,27 +231,6 @@ def draw_concept_map(ax=None, *, title: str | None = "The course's concept map")
 
 
 # --------------------------------------------------------------------------- measured comparison
-
-
-def load_results(kind: str, path: Path | str | None = None) -> dict[str, Any] | None:
-    """The benchmark results for ``kind`` (``"gan"`` or ``"vae"``), or ``None`` when not produced yet.
-
-    Example:
-        >>> sorted(load_results("vae")["models"])  # doctest: +SKIP
-        ['conditional', 'factorised', 'ours', 'tutorial']
-    """
-    if kind not in RESULT_FILES:
-        raise ValueError(f"Unknown kind {kind!r}; use 'gan' or 'vae'.")
-    path = Path(path) if path is not None else RESULT_FILES[kind]
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"{path} is not valid JSON ({exc}). Fix: re-run the benchmark that writes it "
-            f"(`python benchmarks/{'dcgan' if kind == 'gan' else 'vae'}.py --ship`)."
-        ) from exc
 
 
 def _model(results: Mapping | None, preferred: tuple[str, ...] = ("ours",)) -> Mapping | None:
@@ -492,20 +470,16 @@ def layer_table(model):
 def grey_fraction(images, low: float = 0.1, high: float = 0.9) -> float:
     """Share of pixels strictly between ``low`` and ``high`` -- neither clearly ink nor clearly paper.
 
-    Images are (N, H, W) or (N, H, W, 1) in [0, 1] (uint8 0..255 and [-1, 1] are rescaled). Real MNIST
+    Images are (N, H, W) or (N, H, W, 1): uint8 0..255 or floats in [0, 1] (:func:`aigc_helpers.images.to_unit`). Real MNIST
     digits have few grey pixels; a blurry image has many.
 
     Example:
         >>> grey_fraction(np.array([[[0.0, 0.5], [1.0, 0.5]]]))
         0.5
     """
-    x = np.asarray(images, dtype=np.float32)
+    x = to_unit(images)
     if x.size == 0:
         raise ValueError("No images given.")
-    if x.min() < 0:
-        x = (x + 1.0) / 2.0
-    elif x.max() > 1.0:
-        x = x / 255.0
     if not 0.0 <= low < high <= 1.0:
         raise ValueError(f"Need 0 <= low < high <= 1, got low={low}, high={high}.")
     return float(np.mean((x > low) & (x < high)))

@@ -1,9 +1,10 @@
-"""From a trained model to something others can run: image grids, generator loading, SavedModel export.
+"""From a trained model to something others can run: PNG grids, opening saved generators, SavedModel export.
 
 - :func:`load_generator` opens a ``.keras`` file of any of the course's generative models (VAE,
-  conditional VAE, GAN, conditional GAN) -- or an exported SavedModel folder -- and returns a
-  :class:`Generator` with one interface, ``generate(n, label=None, seed=None)``. Anything else (a
-  classifier, a corrupt file, a missing path) raises an error whose message names the fix.
+  conditional VAE, GAN, conditional or self-conditioned GAN), a shipped model's short name, or an
+  exported SavedModel folder, and returns a model with the course's one generation interface
+  (``generate(n, labels=None, seed=None)`` -> images in [0, 1]). Anything else (a classifier, a corrupt
+  file, a missing path) raises an error whose message names the fix.
 - :func:`export_saved_model` writes a TensorFlow **SavedModel** with a ``serving_default`` signature
   (inputs ``z`` and, for conditional models, ``label``; output ``images`` in [0, 1]) that TensorFlow
   Serving, ``saved_model_cli`` or plain ``tf.saved_model.load`` can call without this package.
@@ -18,15 +19,14 @@ Taught in: notebooks/09_lab_to_production.ipynb.
 from __future__ import annotations
 
 import json
-import math
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from aigc_helpers.data import grey_batch
+from aigc_helpers.checks import check_int
+from aigc_helpers.generation import Generative
+from aigc_helpers.images import tile
 
 KINDS: tuple[str, ...] = ("vae", "cvae", "gan", "cgan")
 PRETRAINED_NAMES: dict[str, tuple[str, str]] = {
@@ -35,6 +35,13 @@ PRETRAINED_NAMES: dict[str, tuple[str, str]] = {
     "cvae": ("vae", "cvae"),
     "gan": ("gan", "gan"),
     "cgan": ("gan", "cgan"),
+}
+CLASS_KINDS: dict[str, str] = {  # class name in a .keras file -> kind
+    "VAE": "vae",
+    "ConditionalVAE": "cvae",
+    "GAN": "gan",
+    "SelfConditionedGAN": "gan",  # takes z alone: it picks its own cluster
+    "ConditionalGAN": "cgan",
 }
 MAX_IMAGES = 10_000
 SIGNATURE = "serving_default"
@@ -45,64 +52,7 @@ class GeneratorError(ValueError):
     """A file or folder that is not a generative model this course can run."""
 
 
-# --------------------------------------------------------------------------- image grids
-
-
-def grid_shape(n: int, ncols: int | None = None) -> tuple[int, int]:
-    """(rows, columns) of the grid :func:`save_grid_png` uses for ``n`` images: near-square by default.
-
-    Example:
-        >>> grid_shape(64), grid_shape(10), grid_shape(10, ncols=5)
-        ((8, 8), (3, 4), (2, 5))
-
-    Taught in: notebooks/09_lab_to_production.ipynb
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
-    if ncols is None:
-        ncols = math.ceil(math.sqrt(n))
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols <= 0:
-        raise ValueError(f"ncols must be a positive integer, got {ncols!r}.")
-    ncols = min(int(ncols), int(n))
-    return math.ceil(n / ncols), ncols
-
-
-def _to_uint8(images) -> np.ndarray:
-    """(N, H, W[, 1]) images as uint8 0..255: uint8 is kept, floats must lie in [0, 1]."""
-    x = grey_batch(images)
-    if x.dtype == np.uint8:
-        return x
-    x = x.astype(np.float32)
-    if not np.isfinite(x).all():
-        raise ValueError("images contain NaN or infinity. Fix: check the model that made them.")
-    if x.min() < -1e-3 or x.max() > 1.0 + 1e-3:
-        raise ValueError(
-            f"float images must lie in [0, 1], got [{x.min():.3g}, {x.max():.3g}]. "
-            "Fix: rescale them (GAN outputs in [-1, 1]: (x + 1) / 2)."
-        )
-    return np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)
-
-
-def image_grid_array(images, *, ncols: int | None = None, pad: int = 2, pad_value: int = 128):
-    """Tile images into one uint8 array of shape (rows*(H+pad)+pad, cols*(W+pad)+pad).
-
-    Example:
-        >>> image_grid_array(np.zeros((64, 28, 28), np.uint8)).shape
-        (242, 242)
-
-    Taught in: notebooks/09_lab_to_production.ipynb
-    """
-    x = _to_uint8(images)
-    n, h, w = x.shape
-    rows, cols = grid_shape(n, ncols)
-    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
-        raise ValueError(f"pad must be an integer >= 0, got {pad!r}.")
-    grid = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad), pad_value, np.uint8)
-    for i in range(n):
-        r, c = divmod(i, cols)
-        top, left = pad + r * (h + pad), pad + c * (w + pad)
-        grid[top : top + h, left : left + w] = x[i]
-    return grid
+# --------------------------------------------------------------------------- PNG grids
 
 
 def check_output(path, *, force: bool = False) -> Path:
@@ -115,7 +65,7 @@ def check_output(path, *, force: bool = False) -> Path:
         >>> check_output("grid.png")  # doctest: +SKIP
         PosixPath('grid.png')
 
-    Taught in: notebooks/09_lab_to_production.ipynb
+    Taught in: machinery behind deploy.save_grid_png and the generate command (notebook 09)
     """
     path = Path(path)
     if path.suffix.lower() != ".png":
@@ -144,15 +94,15 @@ def save_grid_png(
     An existing file is never overwritten unless ``force=True``; the folder must exist.
 
     Example:
-        >>> save_grid_png(cvae.sample(64, labels=3), "threes.png")  # doctest: +SKIP
+        >>> save_grid_png(cvae.generate(64, labels=3), "threes.png")  # doctest: +SKIP
         PosixPath('threes.png')
 
-    Taught in: notebooks/09_lab_to_production.ipynb
+    Taught in: machinery behind the generate command (notebook 09 runs it)
     """
     from PIL import Image
 
     path = check_output(path, force=force)
-    grid = image_grid_array(images, ncols=ncols, pad=pad)
+    grid = tile(images, ncols, pad=pad, pad_value=128)
     Image.fromarray(grid).save(path, format="PNG", optimize=True)
     return path
 
@@ -160,97 +110,32 @@ def save_grid_png(
 # --------------------------------------------------------------------------- generators
 
 
-@dataclass
-class Generator:
-    """A generative model reduced to what deployment needs: latent codes (and labels) in, images out.
-
-    Attributes:
-        kind: ``"vae"``, ``"cvae"``, ``"gan"`` or ``"cgan"``.
-        latent_dim: size of z.
-        num_classes: number of labels for conditional models, else ``None``.
-        images: a function (z float32 (N, latent_dim), labels int32 (N,) or None) -> images in [0, 1]
-            with shape (N, H, W, 1) -- TensorFlow in, TensorFlow out, usable inside ``tf.function``.
-        model: the Keras model it came from (``None`` for a SavedModel).
-        network: the part of it that makes images (the VAE's decoder, the GAN's generator).
-        source: where it was loaded from.
-
-    Example:
-        >>> g = load_generator("aigc_helpers/assets/cvae_mnist.keras")  # doctest: +SKIP
-        >>> g.generate(16, label=7, seed=0).shape  # doctest: +SKIP
-        (16, 28, 28)
-
-    Taught in: notebooks/09_lab_to_production.ipynb
-    """
-
-    kind: str
-    latent_dim: int
-    num_classes: int | None
-    images: Callable = field(repr=False)
-    model: object = field(default=None, repr=False)
-    network: object = field(default=None, repr=False)
-    source: str = ""
-
-    @property
-    def conditional(self) -> bool:
-        return self.num_classes is not None
-
-    def labels_for(self, n: int, label: int | None = None) -> np.ndarray | None:
-        """The labels ``generate`` uses: ``label`` repeated, or 0, 1, 2, ... cycling when omitted."""
-        if not self.conditional:
-            if label is not None:
-                raise ValueError(
-                    f"this {self.kind.upper()} is not conditional, so it takes no label. "
-                    "Fix: drop --label (label=None), or use a conditional model (cvae, cgan)."
-                )
-            return None
-        if label is None:
-            return (np.arange(n) % self.num_classes).astype(np.int32)
-        check_label(label, self.num_classes)
-        return np.full(n, int(label), np.int32)
-
-    def latents(self, n: int, seed: int | None = None) -> np.ndarray:
-        """``n`` latent codes z ~ N(0, I) as float32 (N, latent_dim), reproducible for a given seed."""
-        check_count(n)
-        rng = np.random.default_rng(seed)
-        return rng.standard_normal((int(n), self.latent_dim)).astype(np.float32)
-
-    def generate(self, n: int, label: int | None = None, seed: int | None = None) -> np.ndarray:
-        """``n`` new images (N, H, W) in [0, 1]; conditional models cycle through labels when
-        ``label`` is None."""
-        import tensorflow as tf
-
-        check_count(n)
-        labels = self.labels_for(n, label)
-        z = self.latents(n, seed)
-        out = []
-        for i in range(0, n, 500):
-            y = None if labels is None else tf.constant(labels[i : i + 500])
-            out.append(np.asarray(self.images(tf.constant(z[i : i + 500]), y)))
-        x = np.concatenate(out)
-        return x[..., 0] if x.ndim == 4 and x.shape[-1] == 1 else x
-
-
 def check_count(n) -> int:
     """``n`` as an int in 1..MAX_IMAGES, else a ValueError naming the fix."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise ValueError(f"the number of images must be an integer, got {n!r}. Fix: e.g. --n 64.")
-    if not 0 < n <= MAX_IMAGES:
-        raise ValueError(
-            f"the number of images must be between 1 and {MAX_IMAGES}, got {n}. Fix: e.g. --n 64."
-        )
-    return int(n)
+    return check_int("the number of images", n, 1, MAX_IMAGES, fix="e.g. --n 64.")
 
 
 def check_label(label, num_classes: int = 10) -> int:
     """``label`` as an int in 0..num_classes-1, else a ValueError naming the fix."""
-    if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
-        raise ValueError(f"the label must be an integer, got {label!r}. Fix: e.g. --label 3.")
-    if not 0 <= label < num_classes:
-        raise ValueError(
-            f"the label must be a digit class 0-{num_classes - 1}, got {label}. "
-            f"Fix: pass --label with a value from 0 to {num_classes - 1}, or omit it."
-        )
-    return int(label)
+    return check_int(
+        "the label",
+        label,
+        0,
+        num_classes - 1,
+        fix=f"pass --label with a value from 0 to {num_classes - 1}, or omit it.",
+    )
+
+
+def kind_of(model) -> str:
+    """``"vae"``, ``"cvae"``, ``"gan"`` or ``"cgan"`` for a course model (``"savedmodel"`` for an export).
+
+    Example:
+        >>> kind_of(vae.load_pretrained("cvae"))  # doctest: +SKIP
+        'cvae'
+    """
+    if isinstance(model, SavedModelGenerator):
+        return model.kind
+    return CLASS_KINDS.get(type(model).__name__, type(model).__name__)
 
 
 def _keras_class_name(path: Path) -> str:
@@ -263,7 +148,9 @@ def _keras_class_name(path: Path) -> str:
             f"{path} is not a readable .keras model file ({type(exc).__name__}). "
             "Fix: pass a file written by model.save('name.keras')."
         ) from None
-    return str(config.get("registered_name") or config.get("class_name") or "unknown")
+    return str(config.get("registered_name") or config.get("class_name") or "unknown").split(">")[
+        -1
+    ]
 
 
 def peek_kind(path) -> str | None:
@@ -274,7 +161,7 @@ def peek_kind(path) -> str | None:
         >>> peek_kind("cvae")
         'cvae'
 
-    Taught in: notebooks/09_lab_to_production.ipynb
+    Taught in: machinery behind the ``generate`` command (it refuses --label for a GAN at once)
     """
     p = Path(path)
     if not p.exists():
@@ -282,166 +169,108 @@ def peek_kind(path) -> str | None:
     if not p.is_file() or p.suffix != ".keras":
         return None
     try:
-        name = _keras_class_name(p).split(">")[-1]
+        return CLASS_KINDS.get(_keras_class_name(p))
     except GeneratorError:
         return None
-    return {
-        "VAE": "vae",
-        "ConditionalVAE": "cvae",
-        "GAN": "gan",
-        "SelfConditionedGAN": "gan",  # takes z alone: it picks its own cluster
-        "ConditionalGAN": "cgan",
-    }.get(name)
 
 
-def _check_images(network, source: str) -> None:
-    shape = tuple(network.outputs[0].shape)
-    if len(shape) != 4 or shape[-1] != 1:
+def _image_network(model):
+    """The network that makes a course model's images: a VAE's decoder, a GAN's sampler."""
+    return getattr(model, "decoder", None) or getattr(model, "sampler", None)
+
+
+def check_generator(model, source: str = ""):
+    """``model`` if it is one of the course's image generators (it has the generation interface and an
+    image graph to serve), else a :class:`GeneratorError` naming the fix.
+
+    Example:
+        >>> check_generator(vae.load_pretrained("cvae")).conditional  # doctest: +SKIP
+        True
+    """
+    if isinstance(model, SavedModelGenerator):
+        return model
+    if not isinstance(model, Generative) or not callable(getattr(model, "images_graph", None)):
+        raise GeneratorError(
+            f"{source or 'the model'} is a {type(model).__name__}, not one of the course's generators "
+            "(VAE, ConditionalVAE, GAN, ConditionalGAN). Fix: pass a model saved from one of those."
+        )
+    network = _image_network(model)
+    shape = tuple(network.outputs[0].shape) if network is not None else ()
+    if getattr(model, "likelihood", "bernoulli") != "bernoulli" or len(shape) != 4:
         raise GeneratorError(
             f"{source or 'this model'} makes outputs of shape {shape}, not grey-scale images "
             "(N, H, W, 1). Fix: use an image model such as the shipped vae, cvae, gan or cgan."
         )
+    return model
 
 
-def _vae_generator(model, source: str) -> Generator:
-    import tensorflow as tf
-
-    decoder = model.decoder
-    cond = bool(model.conditional)
-    if model.likelihood != "bernoulli":
-        raise GeneratorError(
-            f"{source or 'this VAE'} models real-valued vectors (likelihood={model.likelihood!r}), "
-            "not images. Fix: use an image VAE such as the shipped vae or cvae."
-        )
-    if getattr(model, "pixel_head", None) is not None:
-        raise GeneratorError(
-            f"{source or 'this VAE'} has a pixel-context decoder, which draws an image pixel by pixel "
-            "and has no one-pass graph to export. Fix: use a VAE with pixel_context=0 (such as the "
-            "shipped vae or cvae), or call model.sample() in Python."
-        )
-    _check_images(decoder, source)
-
-    def images(z, labels=None):
-        logits = decoder([z, labels] if cond else z, training=False)
-        return tf.sigmoid(logits)  # the Bernoulli means: pixel probabilities in [0, 1]
-
-    return Generator(
-        kind="cvae" if cond else "vae",
-        latent_dim=int(model.latent_dim),
-        num_classes=int(model.num_classes) if cond else None,
-        images=images,
-        model=model,
-        network=decoder,
-        source=source,
-    )
-
-
-def _gan_generator(model, source: str) -> Generator:
-    generator = model.sampler  # the moving-average generator when the GAN keeps one
-    cond = bool(model.generator_takes_label)  # a self-conditioned GAN's takes z alone
-    _check_images(generator, source)
-
-    def images(z, labels=None):
-        x = generator([z, labels] if cond else z, training=False)
-        return (x + 1.0) / 2.0  # tanh output in [-1, 1] -> [0, 1]
-
-    return Generator(
-        kind="cgan" if cond else "gan",
-        latent_dim=int(model.latent_dim),
-        num_classes=int(model.num_classes) if cond else None,
-        images=images,
-        model=model,
-        network=generator,
-        source=source,
-    )
-
-
-def as_generator(model, source: str = "") -> Generator:
-    """Wrap a course model (VAE, ConditionalVAE, GAN, ConditionalGAN) -- or return a Generator as is.
+class SavedModelGenerator(Generative):
+    """A SavedModel folder written by :func:`export_saved_model`, with the course's generation interface.
 
     Example:
-        >>> as_generator(vae.load_pretrained("cvae")).kind  # doctest: +SKIP
-        'cvae'
-
-    Taught in: notebooks/09_lab_to_production.ipynb
+        >>> g = load_generator("runs/cvae_savedmodel")  # doctest: +SKIP
+        >>> g.generate(16, labels=7, seed=0).shape  # doctest: +SKIP
+        (16, 28, 28)
     """
-    if isinstance(model, Generator):
-        return model
-    from . import vae
 
-    if isinstance(model, vae.VAE):
-        return _vae_generator(model, source)
-    gan_types = _gan_types()
-    if gan_types and isinstance(model, gan_types):
-        return _gan_generator(model, source)
-    raise GeneratorError(
-        f"{source or 'the model'} is a {type(model).__name__}, not one of the course's generators "
-        "(VAE, ConditionalVAE, GAN, ConditionalGAN). Fix: pass a model saved from one of those."
-    )
+    def __init__(self, path: Path):
+        import tensorflow as tf
 
+        loaded = tf.saved_model.load(str(path))
+        if SIGNATURE not in loaded.signatures:
+            raise GeneratorError(
+                f"the SavedModel in {path} has no {SIGNATURE!r} signature. "
+                "Fix: export it with aigc_helpers.deploy.export_saved_model."
+            )
+        fn = loaded.signatures[SIGNATURE]
+        _, spec = fn.structured_input_signature
+        if "z" not in spec or "images" not in fn.structured_outputs:
+            raise GeneratorError(
+                f"the SavedModel in {path} does not map z to images. "
+                "Fix: export it with aigc_helpers.deploy.export_saved_model."
+            )
+        info_file = path / "assets.extra" / INFO_FILE
+        info = json.loads(info_file.read_text()) if info_file.is_file() else {}
+        self._loaded, self._fn = loaded, fn
+        self.conditional = "label" in spec
+        self.kind = info.get("kind", "cvae" if self.conditional else "vae")
+        self.latent_dim = int(spec["z"].shape[-1])
+        self.num_classes = int(info.get("num_classes") or 10) if self.conditional else None
+        self.source = str(path)
 
-def _gan_types() -> tuple[type, ...]:
-    try:
-        from . import gan
-    except ImportError:  # pragma: no cover - the GAN module is part of the package
-        return ()
-    return tuple(t for t in (getattr(gan, "GAN", None), getattr(gan, "ConditionalGAN", None)) if t)
+    def _decode_batch(self, z, labels, seed):
+        import tensorflow as tf
 
-
-def _saved_model_generator(path: Path) -> Generator:
-    import tensorflow as tf
-
-    loaded = tf.saved_model.load(str(path))
-    if SIGNATURE not in loaded.signatures:
-        raise GeneratorError(
-            f"the SavedModel in {path} has no {SIGNATURE!r} signature. "
-            "Fix: export it with aigc_helpers.deploy.export_saved_model."
-        )
-    fn = loaded.signatures[SIGNATURE]
-    _, spec = fn.structured_input_signature
-    if "z" not in spec or "images" not in fn.structured_outputs:
-        raise GeneratorError(
-            f"the SavedModel in {path} does not map z to images. "
-            "Fix: export it with aigc_helpers.deploy.export_saved_model."
-        )
-    info_file = path / "assets.extra" / INFO_FILE
-    info = json.loads(info_file.read_text()) if info_file.is_file() else {}
-    cond = "label" in spec
-
-    def images(z, labels=None):
-        out = fn(z=z, label=labels) if cond else fn(z=z)
-        return out["images"]
-
-    return Generator(
-        kind=info.get("kind", "cvae" if cond else "vae"),
-        latent_dim=int(spec["z"].shape[-1]),
-        num_classes=int(info.get("num_classes", 10)) if cond else None,
-        images=images,
-        model=None,
-        source=str(path),
-    )
+        z = tf.constant(z)
+        out = self._fn(z=z, label=tf.constant(labels)) if self.conditional else self._fn(z=z)
+        return np.asarray(out["images"])[..., 0]
 
 
-def load_generator(path) -> Generator:
-    """Open a course generator: a ``.keras`` file (VAE, ConditionalVAE, GAN, ConditionalGAN), a folder
-    written by :func:`export_saved_model`, or a shipped model's short name (``vae``, ``cvae``, ``gan``,
-    ``cgan``) when no file of that name exists.
+def load_generator(path):
+    """Open a course generator: a ``.keras`` file (VAE, ConditionalVAE, GAN, ConditionalGAN,
+    SelfConditionedGAN), a folder written by :func:`export_saved_model`, or a shipped model's short name
+    (``vae``, ``cvae``, ``gan``, ``cgan``) when no file of that name exists.
 
     Raises FileNotFoundError for a missing path and :class:`GeneratorError` (a ValueError) for files
     of another kind; every message says what to do instead.
 
     Example:
         >>> g = load_generator("cvae")  # doctest: +SKIP
-        >>> g.kind, g.latent_dim, g.num_classes  # doctest: +SKIP
-        ('cvae', 32, 10)
+        >>> g.conditional, g.latent_dim, g.num_classes  # doctest: +SKIP
+        (True, 32, 10)
 
     Taught in: notebooks/09_lab_to_production.ipynb
     """
+    import importlib
+
     from . import config
 
     p = Path(path)
     if not p.exists() and str(path) in PRETRAINED_NAMES:
-        return _load_pretrained(str(path))
+        config.quiet_tensorflow()
+        module_name, kind = PRETRAINED_NAMES[str(path)]
+        module = importlib.import_module(f"aigc_helpers.{module_name}")
+        return check_generator(module.load_pretrained(kind), f"pretrained:{path}")
     if not p.exists():
         raise FileNotFoundError(
             f"no model at {p}. Fix: check the path, or use a shipped model: "
@@ -450,7 +279,7 @@ def load_generator(path) -> Generator:
     if p.is_dir():
         if (p / "saved_model.pb").is_file():
             config.quiet_tensorflow()
-            return _saved_model_generator(p)
+            return SavedModelGenerator(p)
         raise GeneratorError(
             f"{p} is a folder without saved_model.pb. Fix: pass a .keras file or a folder written "
             "by export_saved_model."
@@ -461,19 +290,16 @@ def load_generator(path) -> Generator:
             "(or a SavedModel folder)."
         )
     declared = _keras_class_name(p)
-    known = ("VAE", "ConditionalVAE", "GAN", "ConditionalGAN")
-    if declared.split(">")[-1] not in known:
+    if declared not in CLASS_KINDS:
         raise GeneratorError(
-            f"{p} holds a {declared.split('>')[-1]}, not a VAE, ConditionalVAE, GAN or "
-            "ConditionalGAN. Fix: pass a generative model saved by the course (e.g. "
-            "aigc_helpers/assets/cvae_mnist.keras)."
+            f"{p} holds a {declared}, not a VAE, ConditionalVAE, GAN or ConditionalGAN. Fix: pass a "
+            "generative model saved by the course (e.g. aigc_helpers/assets/cvae_mnist.keras)."
         )
     config.quiet_tensorflow()  # TensorFlow only now: the checks above are instant
     import keras
 
-    from . import vae  # noqa: F401 - registers the classes that the file may name
+    from . import gan, vae  # noqa: F401 - registers the classes that the file may name
 
-    _gan_types()  # registers the GAN classes too
     try:
         model = keras.saving.load_model(p, safe_mode=True)
     except Exception as exc:  # Keras raises many types for unusable archives
@@ -482,23 +308,7 @@ def load_generator(path) -> Generator:
             f"{p} could not be loaded ({msg[:160]}). Fix: re-save the model with this version "
             "of aigc_helpers."
         ) from None
-    return as_generator(model, str(p))
-
-
-def _load_pretrained(name: str) -> Generator:
-    import importlib
-
-    from . import config
-
-    config.quiet_tensorflow()
-    module_name, kind = PRETRAINED_NAMES[name]
-    module = importlib.import_module(f"aigc_helpers.{module_name}")
-    loader = getattr(module, "load_pretrained", None)
-    if loader is None:
-        raise FileNotFoundError(
-            f"no shipped {name!r} model in this version. Fix: pass a .keras file with --model."
-        )
-    return as_generator(loader(kind), f"pretrained:{name}")
+    return check_generator(model, str(p))
 
 
 # --------------------------------------------------------------------------- SavedModel export
@@ -508,9 +318,10 @@ def export_saved_model(model, path, *, force: bool = False) -> Path:
     """Export a generator as a TensorFlow SavedModel with a ``serving_default`` signature.
 
     The signature takes ``z`` (float32, shape (None, latent_dim)) and, for conditional models,
-    ``label`` (int32, shape (None,)), and returns ``{"images": float32 (None, 28, 28, 1) in [0, 1]}``.
-    A small ``assets.extra/aigc_generator.json`` records the kind and sizes. The folder must not exist
-    unless ``force=True``.
+    ``label`` (int32, shape (None,)), and returns ``{"images": float32 (None, 28, 28, 1) in [0, 1]}``:
+    the model's own ``images_graph``. Only the decoder or generator is saved (not the encoder, the
+    discriminator or optimizer state). A small ``assets.extra/aigc_generator.json`` records the kind
+    and sizes. The folder must not exist unless ``force=True``.
 
     Example:
         >>> export_saved_model(vae.load_pretrained("cvae"), "runs/cvae_savedmodel")  # doctest: +SKIP
@@ -524,11 +335,13 @@ def export_saved_model(model, path, *, force: bool = False) -> Path:
 
     import tensorflow as tf
 
-    gen = as_generator(model)
-    if gen.model is None:
+    if isinstance(model, SavedModelGenerator):
         raise GeneratorError(
             "this generator was loaded from a SavedModel already. Fix: copy that folder instead."
         )
+    model = check_generator(model)
+    probe = [tf.zeros((1,), tf.int32)] if model.conditional else []
+    model.images_graph(tf.zeros((1, model.latent_dim)), *probe)  # fails here, before any file
     path = Path(path)
     if path.exists():
         if not force:
@@ -537,28 +350,28 @@ def export_saved_model(model, path, *, force: bool = False) -> Path:
             )
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     module = tf.Module()
-    module.network = gen.network  # tracked: its variables are saved with the signature (only the
-    # decoder or generator -- the encoder, discriminator and optimizer state are not needed to serve)
-    z_spec = tf.TensorSpec([None, gen.latent_dim], tf.float32, name="z")
-    if gen.conditional:
+    # tracked: the variables the signature reads are saved with it -- only the decoder or generator
+    module.network = _image_network(model)
+    z_spec = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
+    if model.conditional:
 
         def serve(z, label):
-            return {"images": gen.images(z, label)}
+            return {"images": model.images_graph(z, label)}
 
         signature = [z_spec, tf.TensorSpec([None], tf.int32, name="label")]
     else:
 
         def serve(z):
-            return {"images": gen.images(z)}
+            return {"images": model.images_graph(z)}
 
         signature = [z_spec]
     module.serve = tf.function(serve, input_signature=signature)
     tf.saved_model.save(module, str(path), signatures={SIGNATURE: module.serve})
     info = {
-        "kind": gen.kind,
-        "latent_dim": gen.latent_dim,
-        "num_classes": gen.num_classes,
-        "inputs": ["z", "label"] if gen.conditional else ["z"],
+        "kind": kind_of(model),
+        "latent_dim": model.latent_dim,
+        "num_classes": model.num_classes if model.conditional else None,
+        "inputs": ["z", "label"] if model.conditional else ["z"],
         "output": "images in [0, 1], shape (N, 28, 28, 1)",
     }
     (path / "assets.extra").mkdir(exist_ok=True)
@@ -569,15 +382,14 @@ def export_saved_model(model, path, *, force: bool = False) -> Path:
 __all__ = [
     "KINDS",
     "MAX_IMAGES",
-    "Generator",
     "GeneratorError",
-    "as_generator",
+    "SavedModelGenerator",
     "check_count",
+    "check_generator",
     "check_label",
     "check_output",
     "export_saved_model",
-    "grid_shape",
-    "image_grid_array",
+    "kind_of",
     "load_generator",
     "peek_kind",
     "save_grid_png",

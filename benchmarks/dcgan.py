@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from aigc_helpers import config, data
+from aigc_helpers.images import to_uint8
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -286,7 +287,7 @@ def main(argv: list[str] | None = None) -> dict:
         model.save(out / f"{name}.keras")
         np.save(
             out / f"samples_{name}.npy",
-            data.from_gan_range(model.generate(args.n, seed=args.seed + 1)),
+            to_uint8(model.generate(args.n, seed=args.seed + 1)),
         )
         report["models"][name] = row
         (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")

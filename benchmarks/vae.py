@@ -64,7 +64,11 @@ def tutorial_networks(latent_dim: int = 2):
     h = keras.layers.Conv2D(64, 3, strides=2, activation="relu")(h)
     h = keras.layers.Flatten()(h)
     # The tutorial's single Dense(2 * latent) split in two halves is the same map as two Dense heads.
-    encoder = keras.Model(x, [keras.layers.Dense(latent_dim)(h), keras.layers.Dense(latent_dim)(h)], name="tutorial_encoder")
+    encoder = keras.Model(
+        x,
+        [keras.layers.Dense(latent_dim)(h), keras.layers.Dense(latent_dim)(h)],
+        name="tutorial_encoder",
+    )
     z = keras.Input((latent_dim,))
     h = keras.layers.Dense(7 * 7 * 32, activation="relu")(z)
     h = keras.layers.Reshape((7, 7, 32))(h)
@@ -148,16 +152,32 @@ def save_without_optimizer(model, path: Path) -> None:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=15.0, help="training budget per model")
-    parser.add_argument("--cond-minutes", type=float, default=None, help="budget of the conditional VAE (default: --minutes)")
-    parser.add_argument("--k", type=int, default=100, help="importance samples for the IW-NLL (>= 100 for reporting)")
-    parser.add_argument("--test-n", type=int, default=10000, help="test images to evaluate (10000 = all)")
+    parser.add_argument(
+        "--cond-minutes",
+        type=float,
+        default=None,
+        help="budget of the conditional VAE (default: --minutes)",
+    )
+    parser.add_argument(
+        "--k",
+        type=int,
+        default=100,
+        help="importance samples for the IW-NLL (>= 100 for reporting)",
+    )
+    parser.add_argument(
+        "--test-n", type=int, default=10000, help="test images to evaluate (10000 = all)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "runs" / "vae-bench")
     parser.add_argument("--models", default="ours,factorised,tutorial,conditional")
     parser.add_argument(
-        "--ship", action="store_true", help="copy factorised + conditional into aigc_helpers/assets/"
+        "--ship",
+        action="store_true",
+        help="copy factorised + conditional into aigc_helpers/assets/",
     )
     parser.add_argument(
-        "--merge", action="store_true", help="keep rows of models not re-run from --out/results.json"
+        "--merge",
+        action="store_true",
+        help="keep rows of models not re-run from --out/results.json",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=2)
@@ -196,7 +216,9 @@ def main(argv: list[str] | None = None) -> dict:
             )
         for name, row in earlier["models"].items():
             if name not in names:
-                row.setdefault("measured", f"{earlier.get('measured', 'an earlier run')}: {earlier['env']}")
+                row.setdefault(
+                    "measured", f"{earlier.get('measured', 'an earlier run')}: {earlier['env']}"
+                )
                 report["models"][name] = row
 
     for name in names:
@@ -222,15 +244,24 @@ def main(argv: list[str] | None = None) -> dict:
             minutes, labels = args.cond_minutes or args.minutes, y_eval
         elif name == "tutorial":
             enc, dec = tutorial_networks(2)
-            model, batch = make_tutorial_class()(latent_dim=2, encoder=enc, decoder=dec, seed=args.seed), 32
+            model, batch = (
+                make_tutorial_class()(latent_dim=2, encoder=enc, decoder=dec, seed=args.seed),
+                32,
+            )
             model.compile(optimizer=keras.optimizers.Adam(1e-4))
             anneal = 0.0  # the tutorial trains at a constant rate
             static = (x_train[..., None] / 255.0 > 0.5).astype("float32")
             import tensorflow as tf
 
-            ds = tf.data.Dataset.from_tensor_slices(static).shuffle(60000, seed=args.seed).batch(batch)
+            ds = (
+                tf.data.Dataset.from_tensor_slices(static)
+                .shuffle(60000, seed=args.seed)
+                .batch(batch)
+            )
         else:
-            parser.error(f"unknown model {name!r}; choose from ours, factorised, tutorial, conditional")
+            parser.error(
+                f"unknown model {name!r}; choose from ours, factorised, tutorial, conditional"
+            )
         print(f"\n== {name}: training for {minutes} min", flush=True)
         row = {"params": int(model.count_params()), "batch_size": batch, "anneal": anneal}
         row.update(train(model, ds, minutes, batch, args.verbose, anneal))
@@ -238,22 +269,32 @@ def main(argv: list[str] | None = None) -> dict:
         row.update(evaluate(model, x_eval, labels, args.k))
         model.save(out / f"{name}.keras")
         sample_labels = None if labels is None else np.arange(10000) % 10
-        np.save(out / f"samples_{name}.npy", model.sample(10000, labels=sample_labels, seed=args.seed).astype(np.float32))
+        np.save(
+            out / f"samples_{name}.npy",
+            model.generate(10000, labels=sample_labels, seed=args.seed).astype(np.float32),
+        )
         report["models"][name] = row
         report["targets_met"] = targets_met(report)
         (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
         print(json.dumps(row), flush=True)
 
     k = args.k
-    print(f"\n{'model':12s} {'params':>9s} {'epochs':>7s} {'img/s':>8s} {'-ELBO':>8s} {f'IW-NLL k={k}':>12s}")
+    print(
+        f"\n{'model':12s} {'params':>9s} {'epochs':>7s} {'img/s':>8s} {'-ELBO':>8s} {f'IW-NLL k={k}':>12s}"
+    )
     for name, r in report["models"].items():
-        print(f"{name:12s} {r['params']:9,d} {r['epochs']:7.2f} {r['images_per_s']:8.0f} {r['test_neg_elbo']:8.2f} {r[f'test_iw_nll_k{k}']:12.2f}")
+        print(
+            f"{name:12s} {r['params']:9,d} {r['epochs']:7.2f} {r['images_per_s']:8.0f} {r['test_neg_elbo']:8.2f} {r[f'test_iw_nll_k{k}']:12.2f}"
+        )
     if report.get("targets_met"):
         print(f"quality bar for ours: {json.dumps(report['targets_met'])}")
 
     if args.ship:
         assets = REPO / "aigc_helpers" / "assets"
-        for name, target in (("factorised", "vae_mnist.keras"), ("conditional", "cvae_mnist.keras")):
+        for name, target in (
+            ("factorised", "vae_mnist.keras"),
+            ("conditional", "cvae_mnist.keras"),
+        ):
             if name in names and (out / f"{name}.keras").is_file():
                 save_without_optimizer(V.load_vae(out / f"{name}.keras"), assets / target)
                 print(f"shipped {target}: {(assets / target).stat().st_size / 1e6:.2f} MB")

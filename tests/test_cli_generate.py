@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aigc_helpers import config, deploy
+from aigc_helpers import config, deploy, images
 
 config.quiet_tensorflow()
 
@@ -50,7 +50,7 @@ def assert_one_line_error(r: subprocess.CompletedProcess, *words: str) -> None:
 def tiles(path: Path, n: int, ncols: int | None = None, side: int = 28) -> np.ndarray:
     """Cut a grid PNG back into its n images (checks the grid's size on the way)."""
     grid = np.asarray(Image.open(path))
-    rows, cols = deploy.grid_shape(n, ncols)
+    rows, cols = images.grid_shape(n, ncols)
     assert grid.shape == (rows * (side + PAD) + PAD, cols * (side + PAD) + PAD)
     out = []
     for i in range(n):
@@ -95,7 +95,7 @@ def test_writes_the_requested_label_from_the_shipped_cvae(tmp_path):
     r = run_cli("--model", str(CVAE), "--n", "64", "--out", str(out), "--label", "3")
     assert r.returncode == 0, r.stderr
     got = tiles(out, 64)  # 8 x 8 grid: 242 x 242 pixels
-    expected = deploy.load_generator(CVAE).generate(64, label=3, seed=0)
+    expected = deploy.load_generator(CVAE).generate(64, labels=3, seed=0)
     np.testing.assert_array_equal(got, np.rint(expected * 255).astype(np.uint8))
     assert "label 3" in r.stdout
 
@@ -117,7 +117,7 @@ def test_writes_a_grid_from_the_shipped_conditional_gan(tmp_path):
     r = run_cli("--model", "cgan", "--n", "8", "--label", "7", "--out", str(out))
     assert r.returncode == 0, r.stderr
     got = tiles(out, 8)  # 3 x 3 grid
-    expected = deploy.load_generator("cgan").generate(8, label=7, seed=0)
+    expected = deploy.load_generator("cgan").generate(8, labels=7, seed=0)
     np.testing.assert_array_equal(got, np.rint(expected * 255).astype(np.uint8))
 
 

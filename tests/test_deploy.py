@@ -21,50 +21,7 @@ import tensorflow as tf  # noqa: E402
 from aigc_helpers import distributed, gan  # noqa: E402
 from aigc_helpers import vae as V  # noqa: E402
 
-# --------------------------------------------------------------------------- grids
-
-
-@pytest.mark.parametrize(
-    "n, ncols, shape",
-    [
-        (1, None, (1, 1)),
-        (10, None, (3, 4)),
-        (64, None, (8, 8)),
-        (65, None, (8, 9)),
-        (7, 100, (1, 7)),
-    ],
-)
-def test_grid_shape(n, ncols, shape):
-    assert deploy.grid_shape(n, ncols) == shape
-
-
-@pytest.mark.parametrize("n", [0, -1, 2.5, True, "3"])
-def test_grid_shape_rejects_bad_counts(n):
-    with pytest.raises(ValueError, match="positive integer"):
-        deploy.grid_shape(n)
-
-
-def test_grid_places_every_image_with_grey_padding():
-    images = np.stack([np.full((3, 2), 10 * (i + 1), np.uint8) for i in range(5)])  # 5 of 3x2
-    grid = deploy.image_grid_array(images, ncols=2, pad=1)
-    assert grid.shape == (3 * 4 + 1, 2 * 3 + 1)
-    for i in range(5):
-        r, c = divmod(i, 2)
-        tile = grid[1 + 4 * r : 4 + 4 * r, 1 + 3 * c : 3 + 3 * c]
-        assert (tile == 10 * (i + 1)).all()
-    assert (grid[0] == 128).all() and (grid[:, 0] == 128).all()
-    assert (grid[9:12, 4:6] == 128).all()  # the empty sixth cell
-
-
-def test_grid_scales_floats_and_rejects_gan_range():
-    grid = deploy.image_grid_array(np.array([[[0.0, 1.0]]]), pad=0)
-    assert grid.tolist() == [[0, 255]]
-    with pytest.raises(ValueError, match=r"\(x \+ 1\) / 2"):
-        deploy.image_grid_array(np.array([[[-1.0, 1.0]]]))
-    with pytest.raises(ValueError, match="NaN"):
-        deploy.image_grid_array(np.array([[[np.nan]]]))
-    with pytest.raises(ValueError, match=r"\(N, H, W\)"):
-        deploy.image_grid_array(np.zeros((28, 28)))
+# --------------------------------------------------------------------------- PNG grids
 
 
 def test_save_grid_png_never_overwrites_without_force(tmp_path):
@@ -95,37 +52,21 @@ def tiny_models():
     }
 
 
-def test_generators_match_each_models_own_sampling(tiny_models):
-    g = deploy.as_generator(tiny_models["vae"])
-    assert (g.kind, g.latent_dim, g.num_classes) == ("vae", 4, None)
-    np.testing.assert_allclose(
-        g.generate(6, seed=3), tiny_models["vae"].sample(6, seed=3), atol=1e-6
-    )
-    g = deploy.as_generator(tiny_models["cvae"])
-    assert (g.kind, g.num_classes) == ("cvae", 10)
-    np.testing.assert_allclose(
-        g.generate(6, label=7, seed=3),
-        tiny_models["cvae"].sample(6, labels=7, seed=3),
-        atol=1e-6,
-    )
-    g = deploy.as_generator(tiny_models["gan"])
-    assert g.kind == "gan"
-    expected = (tiny_models["gan"].generate(6, seed=3)[..., 0] + 1) / 2
-    np.testing.assert_allclose(g.generate(6, seed=3), expected, atol=1e-6)
-    g = deploy.as_generator(tiny_models["cgan"])
-    assert g.kind == "cgan"
-    expected = (tiny_models["cgan"].generate(12, seed=3)[..., 0] + 1) / 2  # labels cycle 0..9
-    np.testing.assert_allclose(g.generate(12, seed=3), expected, atol=1e-6)
-    assert g.labels_for(12).tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+def test_course_models_are_generators_as_they_are(tiny_models):
+    for kind, model in tiny_models.items():
+        assert deploy.check_generator(model) is model
+        assert deploy.kind_of(model) == kind
 
 
 def test_label_checks(tiny_models):
-    with pytest.raises(ValueError, match="not conditional"):
-        deploy.as_generator(tiny_models["vae"]).generate(2, label=1)
-    with pytest.raises(ValueError, match="0-9"):
-        deploy.as_generator(tiny_models["cvae"]).generate(2, label=10)
-    with pytest.raises(ValueError, match="1 and"):
-        deploy.as_generator(tiny_models["cvae"]).generate(0)
+    with pytest.raises(ValueError, match="unconditional, so it takes no labels"):
+        tiny_models["vae"].generate(2, labels=1)
+    with pytest.raises(ValueError, match=r"0\.\.9"):
+        tiny_models["cvae"].generate(2, labels=10)
+    with pytest.raises(ValueError, match="1 to 10000"):
+        deploy.check_count(0)
+    with pytest.raises(ValueError, match="from 0 to 9"):
+        deploy.check_label(10)
 
 
 def test_load_generator_reads_saved_models_and_peeks_their_kind(tiny_models, tmp_path):
@@ -134,12 +75,10 @@ def test_load_generator_reads_saved_models_and_peeks_their_kind(tiny_models, tmp
         model.save(path)
         assert deploy.peek_kind(path) == kind
         g = deploy.load_generator(path)
-        assert g.kind == kind and g.source == str(path)
+        assert deploy.kind_of(g) == kind and type(g) is type(model)
         label = 5 if g.conditional else None
         np.testing.assert_allclose(
-            g.generate(3, label=label, seed=1),
-            deploy.as_generator(model).generate(3, label=label, seed=1),
-            atol=1e-6,
+            g.generate(3, labels=label, seed=1), model.generate(3, labels=label, seed=1), atol=1e-6
         )
 
 
@@ -172,13 +111,13 @@ def test_models_that_do_not_make_images_are_refused(tmp_path):
         decoder=V.build_dense_decoder(2, 2),
         likelihood="gaussian",
     )
-    with pytest.raises(deploy.GeneratorError, match="not images"):
-        deploy.as_generator(toy_vae)
+    with pytest.raises(deploy.GeneratorError, match="not grey-scale images"):
+        deploy.check_generator(toy_vae)
     toy_gan = gan.GAN(gan.build_dense_generator(2, 2), gan.build_dense_discriminator(2))
     with pytest.raises(deploy.GeneratorError, match="not grey-scale images"):
-        deploy.as_generator(toy_gan)
+        deploy.check_generator(toy_gan)
     with pytest.raises(deploy.GeneratorError, match="Sequential"):
-        deploy.as_generator(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))
+        deploy.check_generator(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))
 
 
 # --------------------------------------------------------------------------- SavedModel
@@ -186,30 +125,38 @@ def test_models_that_do_not_make_images_are_refused(tmp_path):
 
 @pytest.mark.parametrize("kind", ["vae", "cgan"])
 def test_saved_model_serves_the_same_images(kind, tiny_models, tmp_path):
-    model = tiny_models[kind]
-    g = deploy.as_generator(model)
-    path = deploy.export_saved_model(model, tmp_path / "export")
+    g = tiny_models[kind]
+    path = deploy.export_saved_model(g, tmp_path / "export")
     serve = tf.saved_model.load(str(path)).signatures["serving_default"]
     _, spec = serve.structured_input_signature
     assert sorted(spec) == (["label", "z"] if g.conditional else ["z"])
     assert spec["z"].shape.as_list() == [None, g.latent_dim]
     assert list(serve.structured_outputs) == ["images"]
     label = 4 if g.conditional else None
-    feed = {"z": tf.constant(g.latents(5, seed=2))}
+    feed = {"z": tf.constant(g.sample_z(5, seed=2))}
     if g.conditional:
-        feed["label"] = tf.constant(g.labels_for(5, label))
+        feed["label"] = tf.constant(g.check_labels(label, 5))
     served = serve(**feed)["images"].numpy()
     assert served.shape == (5, 28, 28, 1)
-    np.testing.assert_allclose(served[..., 0], g.generate(5, label=label, seed=2), atol=1e-6)
+    np.testing.assert_allclose(served[..., 0], g.generate(5, labels=label, seed=2), atol=1e-6)
     info = json.loads((path / "assets.extra" / "aigc_generator.json").read_text())
     assert info["kind"] == kind and info["latent_dim"] == g.latent_dim
     # the CLI's loader also opens the exported folder, with no aigc_helpers model class involved
     reloaded = deploy.load_generator(path)
-    assert (reloaded.kind, reloaded.latent_dim, reloaded.model) == (kind, g.latent_dim, None)
-    np.testing.assert_allclose(reloaded.generate(5, label=label, seed=2), served[..., 0], atol=1e-6)
+    assert isinstance(reloaded, deploy.SavedModelGenerator)
+    assert (reloaded.kind, reloaded.latent_dim, reloaded.conditional) == (
+        kind,
+        g.latent_dim,
+        g.conditional,
+    )
+    np.testing.assert_allclose(
+        reloaded.generate(5, labels=label, seed=2), served[..., 0], atol=1e-6
+    )
+    with pytest.raises(ValueError, match="loaded from a SavedModel"):
+        deploy.export_saved_model(reloaded, tmp_path / "again")
     with pytest.raises(FileExistsError, match="force=True"):
-        deploy.export_saved_model(model, path)
-    deploy.export_saved_model(model, path, force=True)
+        deploy.export_saved_model(g, path)
+    deploy.export_saved_model(g, path, force=True)
 
 
 # --------------------------------------------------------------------------- distributed
@@ -240,8 +187,9 @@ def test_demo_rejects_a_batch_that_does_not_split():
         distributed.run_demo(3, global_batch=32, steps=1, timeout=120)
 
 
-def test_pixel_context_vae_is_refused_with_a_fix():
+def test_pixel_context_vae_is_refused_with_a_fix(tmp_path):
     with pytest.raises(
-        deploy.GeneratorError, match="pixel-context decoder.*Fix: use a VAE with pixel_context=0"
+        ValueError, match="pixel-context decoder.*Fix: use a VAE with pixel_context=0"
     ):
-        deploy.as_generator(V.VAE(latent_dim=2, pixel_context=3))
+        deploy.export_saved_model(V.VAE(latent_dim=2, pixel_context=3), tmp_path / "px")
+    assert not (tmp_path / "px").exists()
