@@ -9,7 +9,7 @@ NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sani
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: lab test notebooks bench lint env clean-venv
+.PHONY: lab test notebooks badges bench lint env clean-venv
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "error: the course needs Python 3.11 or newer, found %d.%d. Fix: install Python 3.11 and run: make PYTHON=python3.11 ..." % v[:2])'
@@ -23,16 +23,21 @@ env: $(STAMP)  ## create/refresh .venv only
 lab: $(STAMP)  ## open JupyterLab at the course index
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/00_index.ipynb
 
-lint: $(STAMP)  ## ruff on .py and .ipynb
+lint: $(STAMP)  ## ruff lint and layout (format) checks on .py and .ipynb
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
-test: $(STAMP)  ## lint, unit tests and the package's doctests, then every notebook under the ci profile
+test: $(STAMP)  ## lint, layout, unit tests and the package's doctests, then every notebook under ci
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests/ --doctest-modules aigc_helpers
 	AIGC_PROFILE=ci $(BIN)/python -m pytest $(NBVAL) notebooks/
 
 notebooks: $(STAMP)  ## re-run every notebook in place under the cpu profile (committed outputs)
-	$(BIN)/python -m aigc_helpers run-notebooks --profile cpu
+	$(BIN)/python tools/notebooks.py run --profile cpu
+
+badges: $(STAMP)  ## rewrite every Colab/Binder badge from [tool.aigc-course] in pyproject.toml
+	$(BIN)/python tools/badges.py
 
 bench: $(STAMP)  ## quality and speed benchmarks (minutes; not part of `make test`)
 	@set -e; for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f; done

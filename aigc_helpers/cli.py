@@ -3,13 +3,19 @@
 Commands:
     env              print the one-line environment report (versions, device, profile)
     check-data       find MNIST, verify it by content, and say where it came from
-    badges [--check] rewrite (or only check) every Colab/Binder badge from pyproject.toml
-    run-notebooks    execute notebooks in place under a profile and record their run times
+    references       print the course's reference list as Markdown (``--write`` saves it as
+                     ``docs/references.md``, ``--check`` fails when that file is out of date)
+    distributed-demo train the DCGAN a few steps on N logical CPU replicas; prints one JSON line
+                     (``distributed-demo --replicas 2 --steps 20``; what ``distributed.run_demo`` runs)
     generate         sample images from a saved generator into a PNG grid
                      (``generate --model PATH --n 64 --out grid.png [--label 3]``)
+    train-evaluator  train the MNIST evaluator behind aigc_helpers.metrics and write its report
+                     (``train-evaluator [--epochs 5] [--seed 0] [--out PATH]``; default: the shipped asset)
 
-Taught in: notebooks/00_index.ipynb (how to run and re-host the course),
-notebooks/09_lab_to_production.ipynb (``generate``).
+Re-running notebooks and rewriting badges are repository chores: ``make notebooks`` and ``make badges``.
+
+Taught in: notebooks/09_lab_to_production.ipynb (``generate``),
+notebooks/15_faq_and_references.ipynb (``check-data``).
 """
 
 from __future__ import annotations
@@ -42,32 +48,51 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_badges(args: argparse.Namespace) -> int:
-    from . import course
+def _cmd_references(args: argparse.Namespace) -> int:
+    from . import references
 
-    stale = course.sync_badges(check=args.check)
+    text = references.render_document()
+    doc = Path(args.doc)
+    if args.write:
+        doc.parent.mkdir(parents=True, exist_ok=True)
+        doc.write_text(text, encoding="utf-8")
+        print(f"wrote {doc} ({len(references.REFERENCES)} references)")
+        return 0
     if args.check:
-        for s in stale:
-            print(f"out of date: {s}", file=sys.stderr)
-        if stale:
-            print("Fix: run `python -m aigc_helpers badges`.", file=sys.stderr)
-        return 1 if stale else 0
-    for s in stale:
-        print(f"rewrote: {s}")
-    host = course.hosting()
-    print(f"badges point at {host.repository}@{host.branch} ({len(stale)} file(s) changed)")
+        if doc.is_file() and doc.read_text(encoding="utf-8") == text:
+            return 0
+        print(
+            f"{doc} is missing or out of date. Fix: python -m aigc_helpers references --write",
+            file=sys.stderr,
+        )
+        return 1
+    sys.stdout.write(text)
     return 0
 
 
-def _cmd_run_notebooks(args: argparse.Namespace) -> int:
-    from . import course
+#: ``distributed-demo`` flags: the keyword arguments of ``distributed.demo`` (defaults read from it).
+_DEMO_FLAGS = {
+    "replicas": "logical CPU devices",
+    "steps": "timed training steps",
+    "warmup": "untimed first steps (they include tracing)",
+    "global_batch": "images per step, split over the replicas",
+    "latent_dim": "generator input size",
+    "train_images": "MNIST training images used",
+    "seed": "random seed",
+}
 
-    paths = [Path(p) for p in args.notebooks] or None
-    for p in paths or []:
-        if not p.is_file() or p.suffix != ".ipynb":
-            print(f"error: {p} is not a notebook file.", file=sys.stderr)
-            return 2
-    course.run_notebooks(paths, args.profile, write=not args.no_write)
+
+def _cmd_distributed_demo(args: argparse.Namespace) -> int:
+    import json
+
+    from . import distributed
+
+    try:
+        result = distributed.demo(**{name: getattr(args, name) for name in _DEMO_FLAGS})
+    except (ValueError, RuntimeError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
     return 0
 
 
@@ -88,8 +113,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     """Sample from a saved generator into a PNG grid; every failure is one line on stderr."""
     import warnings
 
-    from . import deploy
+    from . import deploy, images
 
+    source = args.model if Path(args.model).exists() else f"pretrained:{args.model}"
     try:  # arguments first: they fail fast, before TensorFlow is imported
         n = deploy.check_count(_int_arg(args.n, "--n", "--n 64"))
         label = None
@@ -99,7 +125,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         if seed < 0:
             raise ValueError(f"--seed must be >= 0, got {seed}. Fix: e.g. --seed 0.")
         ncols = None if args.ncols is None else _int_arg(args.ncols, "--ncols", "--ncols 8")
-        deploy.grid_shape(n, ncols)
+        images.grid_shape(n, ncols)
         out = deploy.check_output(args.out, force=args.force)
         if label is not None and deploy.peek_kind(args.model) in ("vae", "gan"):
             raise ValueError(
@@ -113,8 +139,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # keep stderr for the one-line error, if any
             gen = deploy.load_generator(args.model)
-            images = gen.generate(n, label=label, seed=seed)
-            deploy.save_grid_png(images, out, ncols=ncols, force=args.force)
+            samples = gen.generate(n, labels=label, seed=seed)
+            deploy.save_grid_png(samples, out, ncols=ncols, force=args.force)
     # a missing file, a model of the wrong kind, a label for an unconditional model (from a folder)
     except (ValueError, OSError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
@@ -126,19 +152,51 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    rows, cols = deploy.grid_shape(n, ncols)
+    rows, cols = images.grid_shape(n, ncols)
     what = ""
     if gen.conditional:
         what = f"label {label}" if label is not None else f"labels 0-{gen.num_classes - 1} cycling"
     print(
-        f"wrote {out}: {n} images from {gen.kind} ({gen.source}) as a {rows} x {cols} grid, "
+        f"wrote {out}: {n} images from {deploy.kind_of(gen)} ({source}) as a {rows} x {cols} grid, "
         + (f"{what}, " if what else "")
         + f"seed {seed}"
     )
     return 0
 
 
+def _cmd_train_evaluator(args: argparse.Namespace) -> int:
+    """Train the MNIST evaluator (``metrics.train_and_report``) and print its report."""
+    from .checks import check_int
+
+    # arguments first: they fail fast, before TensorFlow is imported
+    check_int("--epochs", args.epochs, minimum=1, fix="e.g. --epochs 5.")
+    check_int("--batch-size", args.batch_size, minimum=1, fix="e.g. --batch-size 128.")
+    check_int("--seed", args.seed, minimum=0, fix="e.g. --seed 0.")
+    check_int("--verbose", args.verbose, minimum=0, maximum=2, fix="0, 1 or 2 (Keras' verbose).")
+    from .metrics import evaluator
+
+    out = evaluator.ASSET if args.out is None else args.out
+    result = evaluator.train_and_report(
+        out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, verbose=args.verbose
+    )
+    for key, value in result.items():
+        print(f"{key}: {value}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``python -m aigc_helpers``: one subcommand per course command.
+
+    Example:
+        >>> build_parser().parse_args(["references", "--check"]).check
+        True
+
+    Taught in: machinery behind ``python -m aigc_helpers`` (see :func:`main`)
+    """
+    import inspect
+
+    from . import distributed  # cheap: TensorFlow is imported only when the demo runs
+
     parser = argparse.ArgumentParser(
         prog="python -m aigc_helpers", description=__doc__.split("\n")[0]
     )
@@ -154,17 +212,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="never try to download")
     p.set_defaults(func=_cmd_check_data)
 
-    p = sub.add_parser("badges", help="rewrite Colab/Binder badges from pyproject.toml")
-    p.add_argument("--check", action="store_true", help="only report what is out of date (exit 1)")
-    p.set_defaults(func=_cmd_badges)
-
-    p = sub.add_parser("run-notebooks", help="execute notebooks in place and record run times")
-    p.add_argument("notebooks", nargs="*", help="notebook files (default: all in notebooks/)")
-    p.add_argument("--profile", default="cpu", help="profile to run under (default: cpu)")
-    p.add_argument(
-        "--no-write", action="store_true", help="run and time, but keep the files unchanged"
+    p = sub.add_parser("references", help="print, write or check the course's reference list")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--write", action="store_true", help="write the list to --doc")
+    group.add_argument(
+        "--check", action="store_true", help="exit 1 when --doc is missing or out of date"
     )
-    p.set_defaults(func=_cmd_run_notebooks)
+    p.add_argument(
+        "--doc",
+        default="docs/references.md",
+        metavar="FILE",
+        help="the Markdown file (default: docs/references.md under the current directory)",
+    )
+    p.set_defaults(func=_cmd_references)
+
+    demo_help = "train the DCGAN a few steps on N logical CPU replicas (prints one JSON line)"
+    p = sub.add_parser("distributed-demo", help=demo_help, description=f"{demo_help}.")
+    demo_defaults = inspect.signature(distributed.demo).parameters  # one place for the defaults
+    for name, what in _DEMO_FLAGS.items():
+        default = demo_defaults[name].default
+        flag = "--" + name.replace("_", "-")
+        p.add_argument(flag, type=int, default=default, help=f"{what} (default {default})")
+    p.set_defaults(func=_cmd_distributed_demo)
 
     p = sub.add_parser(
         "generate",
@@ -190,11 +259,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ncols", default=None, help="grid columns (default: near-square)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     p.set_defaults(func=_cmd_generate)
+
+    p = sub.add_parser(
+        "train-evaluator",
+        help="train the MNIST evaluator behind aigc_helpers.metrics and write its report",
+        description="Train the course's MNIST evaluator (seeded; a few minutes on a 2-core CPU), save "
+        "it, and write <name>_results.json beside it (for the shipped asset also the cFID floors).",
+    )
+    p.add_argument("--epochs", type=int, default=5, help="training epochs, >= 1 (default 5)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--batch-size", type=int, default=128, help="images per step (default 128)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE.keras",
+        help="where to save the model (default: the shipped aigc_helpers/assets/mnist_evaluator.keras)",
+    )
+    p.add_argument("--verbose", type=int, default=2, help="Keras progress output 0-2 (default 2)")
+    p.set_defaults(func=_cmd_train_evaluator)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
+    """Entry point of ``python -m aigc_helpers`` and ``aigc``; returns the process exit code.
+
+    Example:
+        >>> main(["env", "--profile", "huge"])  # doctest: +SKIP
+        2
+
+    Taught in: machinery behind ``python -m aigc_helpers`` (notebooks run it in a subprocess)
+    """
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

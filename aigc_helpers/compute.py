@@ -114,7 +114,7 @@ def flops_table(model: keras.Model) -> list[dict]:
         >>> sum(r["flops"] for r in rows) == count_flops(gan.generator)  # doctest: +SKIP
         True
 
-    Taught in: notebooks/14_challenges_and_outlook.ipynb
+    Taught in: machinery behind compute.count_flops (notebook 14)
     """
     import keras
 
@@ -171,7 +171,7 @@ def training_flops(forward_flops: float, examples: float, *, backward_factor: fl
         >>> training_flops(1e6, 60_000)   # one epoch of MNIST at 1 MFLOP per forward pass
         180000000000.0
 
-    Taught in: notebooks/14_challenges_and_outlook.ipynb
+    Taught in: machinery behind compute.energy_estimate's inputs (notebook 14 computes the same product inline)
     """
     if not forward_flops >= 0 or not examples >= 0:
         raise ValueError("forward_flops and examples must be >= 0.")

@@ -1,15 +1,15 @@
 """Run profiles, seeding, quiet logging and a one-line environment report.
 
-Every notebook starts with::
+Every notebook's setup cell starts with::
 
     from aigc_helpers import config
-    P = config.profile()          # reads AIGC_PROFILE: ci | cpu | binder | gpu
-    config.set_seed(42)
-    print(config.env_report(P))
+    P = config.setup(seed=42)  # quiet logs, pick the profile, seed everything, print the environment
 
-and then asks the profile for sizes (``P.subset("train")``, ``P.epochs("gan")``, ``P.batch_size``,
-``P.n_samples``) instead of hard-coding them, so the same notebook runs in seconds in CI, in minutes
-on a 2-core laptop, under 2 GB on Binder, and at full size on a GPU.
+:func:`setup` runs :func:`quiet_tensorflow`, picks the profile with :func:`profile` (which reads
+``AIGC_PROFILE``: ci | cpu | binder | gpu), seeds with :func:`set_seed` and prints :func:`env_report`.
+The notebook then asks the profile for sizes (``P.subset("train")``, ``P.epochs("gan")``,
+``P.batch_size``, ``P.n_samples``) instead of hard-coding them, so the same notebook runs in seconds in
+CI, in minutes on a 2-core laptop, under 2 GB on Binder, and at full size on a GPU.
 
 Taught in: notebooks/00_index.ipynb (every notebook's setup cell uses it).
 """
@@ -240,7 +240,7 @@ def is_native_noise(line: str) -> bool:
     >>> is_native_noise("E0000 some_kernel.cc:12] Out of memory")
     False
 
-    Taught in: notebooks/00_index.ipynb (the setup cell of every notebook installs the filter)
+    Taught in: machinery behind config.setup (quiet logs in every notebook's setup cell)
     """
     return bool(_NOISE_RE.search(line))
 

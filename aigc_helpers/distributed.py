@@ -10,7 +10,7 @@ speed-up (both "devices" share the same cores).
 Logical devices must be configured **before** TensorFlow initializes its runtime, which any notebook
 has already done in its setup cell. So the demo runs in a fresh Python process::
 
-    python -m aigc_helpers.distributed demo --replicas 2 --steps 20
+    python -m aigc_helpers distributed-demo --replicas 2 --steps 20   # prints one JSON line
 
 and :func:`run_demo` launches that process and returns its measured figures as a dict.
 
@@ -19,12 +19,13 @@ Taught in: notebooks/09_lab_to_production.ipynb
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
 import sys
 import time
+
+from .checks import check_positive_int
 
 
 def configure_cpu_replicas(n: int) -> list[str]:
@@ -37,10 +38,9 @@ def configure_cpu_replicas(n: int) -> list[str]:
         >>> configure_cpu_replicas(2)  # doctest: +SKIP
         ['/cpu:0', '/cpu:1']
 
-    Taught in: notebooks/09_lab_to_production.ipynb
+    Taught in: machinery behind distributed.run_demo
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}. Fix: e.g. 2.")
+    n = check_positive_int("n", n, fix="e.g. 2.")
     from . import config
 
     config.quiet_tensorflow()
@@ -57,8 +57,8 @@ def configure_cpu_replicas(n: int) -> list[str]:
             return [f"/cpu:{i}" for i in range(n)]
         raise RuntimeError(
             f"TensorFlow is already initialized with {have} logical CPU device(s). Fix: configure "
-            "the devices first thing in a fresh process, e.g. `python -m aigc_helpers.distributed "
-            f"demo --replicas {n}` (aigc_helpers.distributed.run_demo does this for you)."
+            "the devices first thing in a fresh process, e.g. `python -m aigc_helpers "
+            f"distributed-demo --replicas {n}` (aigc_helpers.distributed.run_demo does this for you)."
         ) from None
     return [f"/cpu:{i}" for i in range(n)]
 
@@ -101,7 +101,7 @@ def demo(
         >>> demo(2, steps=5)  # doctest: +SKIP
         {'replicas': 2, 'per_replica_batch': 64, ...}
 
-    Taught in: notebooks/09_lab_to_production.ipynb
+    Taught in: machinery behind distributed.run_demo (``python -m aigc_helpers distributed-demo``)
     """
     if global_batch % replicas:
         raise ValueError(
@@ -156,7 +156,8 @@ def run_demo(replicas: int = 2, *, timeout: float = 600, **kwargs) -> dict:
 
     Taught in: notebooks/09_lab_to_production.ipynb
     """
-    cmd = [sys.executable, "-m", "aigc_helpers.distributed", "demo", "--replicas", str(replicas)]
+    replicas = check_positive_int("replicas", replicas, fix="e.g. 2.")
+    cmd = [sys.executable, "-m", "aigc_helpers", "distributed-demo", "--replicas", str(replicas)]
     for key, value in kwargs.items():
         cmd += [f"--{key.replace('_', '-')}", str(value)]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -170,40 +171,4 @@ def run_demo(replicas: int = 2, *, timeout: float = 600, **kwargs) -> dict:
     return json.loads(lines[-1])
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m aigc_helpers.distributed demo [--replicas 2] [--steps 20] ...``: prints one JSON line."""
-    parser = argparse.ArgumentParser(
-        prog="python -m aigc_helpers.distributed", description=__doc__.split("\n")[0]
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("demo", help="train the DCGAN a few steps on N logical CPU replicas")
-    p.add_argument("--replicas", type=int, default=2)
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--global-batch", type=int, default=128)
-    p.add_argument("--latent-dim", type=int, default=64)
-    p.add_argument("--train-images", type=int, default=4096)
-    p.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    try:
-        result = demo(
-            args.replicas,
-            steps=args.steps,
-            warmup=args.warmup,
-            global_batch=args.global_batch,
-            latent_dim=args.latent_dim,
-            train_images=args.train_images,
-            seed=args.seed,
-        )
-    except (ValueError, RuntimeError) as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 2
-    print(json.dumps(result))
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
-
-
-__all__ = ["configure_cpu_replicas", "demo", "main", "run_demo"]
+__all__ = ["configure_cpu_replicas", "demo", "run_demo"]

@@ -346,7 +346,7 @@ def reference(key: str) -> Reference:
         >>> reference("gpt3").cite()
         'Brown et al. (2020)'
 
-    Taught in: notebooks/01_what_is_aigc.ipynb
+    Taught in: machinery behind timeline.timeline (notebook 01)
     """
     if key in _EXTRA_BY_KEY:
         return _EXTRA_BY_KEY[key]

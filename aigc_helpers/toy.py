@@ -117,7 +117,7 @@ def sample_mixture(
         >>> x.shape, x.dtype.name, k.min(), k.max()
         ((1000, 2), 'float32', np.int64(0), np.int64(7))
 
-    Taught in: notebooks/03_gan_toy.ipynb
+    Taught in: machinery behind toy.ring_of_gaussians and toy.grid_of_gaussians (notebook 03)
     """
     n = _check_positive_int("n", n)
     c = _check_centers(centers)

@@ -110,12 +110,24 @@ def test_both_readmes_give_the_same_commands():
     )
 
 
-def test_both_readmes_carry_the_generated_badges():
-    block = course.readme_badges()
+def test_every_command_the_readmes_give_exists():
+    """`make X` is a Makefile target and `python -m aigc_helpers X` a subcommand (badges: test_tools)."""
+    import argparse
+
+    from aigc_helpers import cli
+
+    targets = set(re.findall(r"^([a-z][a-z-]*):", read(REPO / "Makefile"), re.M))
+    parser = cli.build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
     for path in (README_EN, README_ZH):
-        assert block in read(path), (
-            f"{path.name}: the badges block is missing or stale. Fix: python -m aigc_helpers badges"
-        )
+        for command in sorted(commands(read(path))):
+            words = command.split()
+            if words[0] == "make" and words[1] not in targets:
+                missing.append(f"{path.name}: `{command}` (no such Makefile target)")
+            elif words[0] == "python" and (len(words) < 4 or words[3] not in action.choices):
+                missing.append(f"{path.name}: `{command}` (not a python -m aigc_helpers command)")
+    assert not missing, "\n".join(missing)
 
 
 def test_readmes_link_each_other_and_the_documents():
@@ -229,7 +241,7 @@ SEED_ERRORS = [  # the source article's wrong attributions and unverifiable item
 
 def test_references_file_is_generated_from_the_module():
     assert read(REFERENCES) == references.render_document(), (
-        "docs/references.md is out of date. Fix: python -m aigc_helpers.references --write"
+        "docs/references.md is out of date. Fix: python -m aigc_helpers references --write"
     )
 
 
@@ -277,5 +289,5 @@ def test_notebook_15_shows_the_current_list():
     ]
     assert references.references_markdown() in shown, (
         "notebook 15's rendered reference list is stale. Fix: re-run it "
-        "(python -m aigc_helpers run-notebooks --profile cpu notebooks/15_faq_and_references.ipynb)"
+        "(python tools/notebooks.py run --profile cpu notebooks/15_faq_and_references.ipynb)"
     )

@@ -126,7 +126,7 @@ def makefile_targets() -> dict[str, str]:
     return targets
 
 
-@pytest.mark.parametrize("target", ["lab", "test", "notebooks", "bench", "lint"])
+@pytest.mark.parametrize("target", ["lab", "test", "notebooks", "badges", "bench", "lint"])
 def test_make_targets_set_themselves_up(target):
     targets = makefile_targets()
     assert target in targets, f"make {target} is missing"
@@ -139,6 +139,8 @@ def test_make_test_runs_lint_units_and_notebooks_under_ci():
     body = makefile_targets()["test"]
     assert "ruff check ." in body
     assert "pytest tests/" in body
+    assert "ruff format --check ." in body, "make test checks the layout (ruff format)"
+    assert body.index("ruff format --check .") < body.index("pytest tests/"), "layout first"
     assert "--doctest-modules aigc_helpers" in body  # the docstring examples run too
     assert "AIGC_PROFILE=ci" in body and "$(NBVAL) notebooks/" in body
 
@@ -178,3 +180,28 @@ def test_every_subpackage_ships_in_a_regular_install():
     }
     assert on_disk <= found, f"not packaged: {sorted(on_disk - found)}"
     assert "assets/*" in conf["package-data"]["aigc_helpers"]
+
+
+def test_make_lint_checks_the_layout_too():
+    body = makefile_targets()["lint"]
+    assert "ruff check ." in body and "ruff format --check ." in body
+
+
+@pytest.mark.parametrize(
+    ("target", "script"),
+    [("notebooks", "tools/notebooks.py run --profile cpu"), ("badges", "tools/badges.py")],
+)
+def test_maintenance_targets_run_the_tools_scripts(target, script):
+    body = makefile_targets()[target]
+    assert f"$(BIN)/python {script}" in body
+    assert (REPO / script.split()[0]).is_file()
+
+
+def test_repository_tools_are_not_shipped():
+    """tools/ (re-running notebooks, badges) is for maintainers: `pip install` must not carry it."""
+    from setuptools import find_packages
+
+    conf = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = set(find_packages(where=str(REPO), include=conf["packages"]["find"]["include"]))
+    assert found and all(p == "aigc_helpers" or p.startswith("aigc_helpers.") for p in found)
+    assert not (REPO / "tools" / "__init__.py").exists()

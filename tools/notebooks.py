@@ -1,0 +1,177 @@
+"""Re-run the course notebooks in place and record their run times (repository tooling).
+
+Committed notebooks carry the outputs of a real run under the ``cpu`` profile, so a reader on GitHub
+sees results; ``make notebooks`` re-creates them::
+
+    python tools/notebooks.py run --profile cpu                      # every notebook, the index last
+    python tools/notebooks.py run --profile ci notebooks/03_gan_toy.ipynb --no-write
+
+Each run's wall-clock seconds go into ``notebooks/timings.json`` (``{notebook: {profile: seconds}}``),
+which the index notebook shows through ``aigc_helpers.course.course_table``. Saved outputs are tidied
+(:func:`tidy_outputs`) so diffs between runs stay small.
+
+Not shipped with ``aigc_helpers``: learners never need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from aigc_helpers.config import get_profile, is_native_noise
+from aigc_helpers.course import TIMINGS_NAME, load_timings
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+TIMINGS_FILE = NOTEBOOK_DIR / TIMINGS_NAME
+
+
+def run_notebook(
+    path: Path, profile: str, *, write: bool = True, timeout: int | None = None
+) -> float:
+    """Execute one notebook top to bottom under ``profile``; optionally save its outputs in place.
+
+    Returns the wall-clock seconds it took. A failing cell raises nbclient's ``CellExecutionError``
+    naming the cell; the file is then left as it was.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    old = os.environ.get("AIGC_PROFILE")
+    os.environ["AIGC_PROFILE"] = profile  # the kernel inherits this process's environment
+    try:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            record_timing=False,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        start = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - start
+    finally:
+        if old is None:
+            os.environ.pop("AIGC_PROFILE", None)
+        else:
+            os.environ["AIGC_PROFILE"] = old
+    if write:
+        tidy_outputs(nb)
+        nbformat.write(nb, path)
+    return seconds
+
+
+def tidy_outputs(nb) -> int:
+    """Merge adjacent same-stream outputs of each cell and drop known harmless C++ log lines.
+
+    Keras progress lines arrive as many small ``stream`` outputs; merged, a saved notebook shows one
+    block per cell as a learner's run would, and diffs between runs stay small. Lines that
+    ``aigc_helpers.config.is_native_noise`` recognises are removed from stderr (empty streams are
+    dropped). Returns the number of outputs removed.
+    """
+    removed = 0
+    for cell in nb.get("cells", []):
+        outputs = cell.get("outputs")
+        if not outputs:
+            continue
+        tidy: list = []
+        for out in outputs:
+            if out.get("output_type") == "stream":
+                text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
+                if out.get("name") == "stderr":
+                    text = "".join(
+                        ln for ln in text.splitlines(keepends=True) if not is_native_noise(ln)
+                    )
+                if not text:
+                    removed += 1
+                    continue
+                prev = tidy[-1] if tidy else None
+                if (
+                    prev is not None
+                    and prev.get("output_type") == "stream"
+                    and prev.get("name") == out.get("name")
+                ):
+                    prev["text"] = prev["text"] + text
+                    removed += 1
+                    continue
+                out["text"] = text
+            tidy.append(out)
+        cell["outputs"] = tidy
+    return removed
+
+
+def record_timing(timings_file: Path, notebook: str, profile: str, seconds: float) -> None:
+    """Write one measured run time into ``timings_file`` (re-read first: runs may overlap)."""
+    try:
+        timings = load_timings(timings_file)
+    except FileNotFoundError:
+        timings = {}
+    timings.setdefault(notebook, {})[profile] = round(seconds, 1)
+    timings_file.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def run_notebooks(
+    paths: Iterable[Path] | None = None,
+    profile: str = "cpu",
+    *,
+    write: bool = True,
+    timings_file: Path = TIMINGS_FILE,
+) -> dict[str, float]:
+    """Run notebooks under ``profile`` (the index last, so it shows fresh timings) and record times."""
+    get_profile(profile)  # fail early on a bad name
+    paths = sorted(Path(p) for p in (paths or NOTEBOOK_DIR.glob("*.ipynb")))
+    paths.sort(key=lambda p: p.name.startswith("00_"))  # stable: index goes last
+    done: dict[str, float] = {}
+    for p in paths:
+        print(f"[{profile}] running {p.name} ...", flush=True, file=sys.stderr)
+        secs = run_notebook(p, profile, write=write)
+        done[p.name] = secs
+        record_timing(Path(timings_file), p.name, profile, secs)
+        print(f"[{profile}] {p.name}: {secs:.1f} s", flush=True, file=sys.stderr)
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python tools/notebooks.py run [NOTEBOOK ...] [--profile cpu] [--no-write]``; the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python tools/notebooks.py",
+        description="Re-run the course notebooks in place and record their run times.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser(
+        "run", help="execute notebooks in place under a profile, recording run times"
+    )
+    p.add_argument("notebooks", nargs="*", help="notebook files (default: all in notebooks/)")
+    p.add_argument("--profile", default="cpu", help="profile to run under (default: cpu)")
+    p.add_argument(
+        "--no-write", action="store_true", help="run and time, but keep the files unchanged"
+    )
+    p.add_argument(
+        "--timings",
+        type=Path,
+        default=TIMINGS_FILE,
+        help="where to record run times (default: notebooks/timings.json)",
+    )
+    args = parser.parse_args(argv)
+    paths = [Path(n) for n in args.notebooks] or None
+    for path in paths or []:
+        if not path.is_file() or path.suffix != ".ipynb":
+            print(f"error: {path} is not a notebook file.", file=sys.stderr)
+            return 2
+    try:
+        run_notebooks(paths, args.profile, write=not args.no_write, timings_file=args.timings)
+    except ValueError as exc:  # e.g. an unknown profile name
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
