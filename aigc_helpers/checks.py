@@ -148,8 +148,15 @@ def check_positive_number(name: str, value: object, *, fix: str | None = None) -
     Example:
         >>> check_positive_number("radius", 2)
         2.0
+        >>> check_positive_number("std", -1)
+        Traceback (most recent call last):
+        ...
+        ValueError: std must be a positive number, got -1.
     """
-    return check_number(name, value, minimum=0, strict=True, fix=fix)
+    try:
+        return check_number(name, value, minimum=0, strict=True)
+    except ValueError:
+        raise _fail(f"{name} must be a positive number, got {value!r}.", fix) from None
 
 
 def check_choice(

@@ -32,6 +32,8 @@ from typing import Literal
 
 import numpy as np
 
+from aigc_helpers.checks import check_int
+
 ENV_VAR = "AIGC_PROFILE"
 PROFILE_NAMES: tuple[str, ...] = ("ci", "cpu", "binder", "gpu")
 
@@ -335,9 +337,7 @@ def set_seed(seed: int = 42, *, deterministic: bool | None = None) -> None:
         >>> a == b
         True
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
-    seed = int(seed)
+    seed = check_int("seed", seed, minimum=0, fix="use e.g. seed=42.")
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - learners' code still uses the legacy global RNG

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp
 
+from aigc_helpers.checks import check_positive_int, check_positive_number
+
 __all__ = [
     "ModeCoverage",
     "grid_centers",
@@ -33,22 +35,6 @@ __all__ = [
     "ring_of_gaussians",
     "sample_mixture",
 ]
-
-
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
-def _check_positive_float(name: str, value: object) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}.") from None
-    if not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}.")
-    return v
 
 
 def _check_centers(centers: np.ndarray) -> np.ndarray:
@@ -82,8 +68,8 @@ def ring_centers(modes: int = 8, radius: float = 2.0) -> np.ndarray:
 
     Taught in: notebooks/03_gan_toy.ipynb
     """
-    modes = _check_positive_int("modes", modes)
-    radius = _check_positive_float("radius", radius)
+    modes = check_positive_int("modes", modes)
+    radius = check_positive_number("radius", radius)
     angles = 2.0 * np.pi * np.arange(modes) / modes
     return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
 
@@ -97,8 +83,8 @@ def grid_centers(side: int = 5, spacing: float = 2.0) -> np.ndarray:
 
     Taught in: notebooks/03_gan_toy.ipynb
     """
-    side = _check_positive_int("side", side)
-    spacing = _check_positive_float("spacing", spacing)
+    side = check_positive_int("side", side)
+    spacing = check_positive_number("spacing", spacing)
     ticks = spacing * (np.arange(side) - (side - 1) / 2.0)
     gx, gy = np.meshgrid(ticks, ticks, indexing="ij")
     return np.stack([gx.ravel(), gy.ravel()], axis=1)
@@ -119,9 +105,9 @@ def sample_mixture(
 
     Taught in: machinery behind toy.ring_of_gaussians and toy.grid_of_gaussians (notebook 03)
     """
-    n = _check_positive_int("n", n)
+    n = check_positive_int("n", n)
     c = _check_centers(centers)
-    std = _check_positive_float("std", std)
+    std = check_positive_number("std", std)
     rng = np.random.default_rng(seed)
     modes = rng.integers(0, len(c), n)
     points = c[modes] + std * rng.standard_normal((n, c.shape[1]))
@@ -189,7 +175,7 @@ def mixture_log_density(points: np.ndarray, centers: np.ndarray, std: float) -> 
     """
     c = _check_centers(centers)
     p = _check_points(points, c.shape[1], "points")
-    std = _check_positive_float("std", std)
+    std = check_positive_number("std", std)
     dim = c.shape[1]
     sq = ((p[:, None, :] - c[None, :, :]) ** 2).sum(axis=-1)
     log_comp = -sq / (2.0 * std**2) - 0.5 * dim * np.log(2.0 * np.pi * std**2)
@@ -260,13 +246,13 @@ def mode_coverage(
     """
     c = _check_centers(centers)
     p = _check_points(samples, c.shape[1])
-    std = _check_positive_float("std", std)
-    n_std = _check_positive_float("n_std", n_std)
+    std = check_positive_number("std", std)
+    n_std = check_positive_number("n_std", n_std)
     if len(p) == 0:
         raise ValueError("No samples to measure. Fix: pass at least one sample.")
     if min_count is None:
         min_count = max(1, int(np.ceil(0.05 * len(p) / len(c))))
-    min_count = _check_positive_int("min_count", min_count)
+    min_count = check_positive_int("min_count", min_count)
     # squared distances, chunked so that 100k samples x 25 modes stays small in memory
     nearest = np.empty(len(p), dtype=np.int64)
     dist = np.empty(len(p))

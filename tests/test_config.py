@@ -95,7 +95,7 @@ def test_set_seed_makes_training_repeatable():
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "1", True])
 def test_set_seed_rejects_bad_seeds(bad):
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
         config.set_seed(bad)
 
 
