@@ -1,0 +1,62 @@
+"""The training steps that notebooks 03 and 06 print are the ones the package runs.
+
+Notebook 03 prints ``gan.GAN.train_step`` and notebook 06 prints ``vae.VAE.train_step`` and ``_terms``
+with ``inspect.getsource``. The committed outputs must equal today's source, so a change to a training
+step without re-running the notebook that shows it fails here; and every course model of each family
+must train with that same step (no subclass overrides it).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def _shown_code(notebook: str) -> list[str]:
+    """The Python blocks a notebook's committed outputs display as Markdown."""
+    nb = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))
+    shown = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            md = "".join(out.get("data", {}).get("text/markdown", []))
+            if md.startswith("```python\n"):
+                shown.append(md[len("```python\n") : -len("```")])
+    return shown
+
+
+@pytest.mark.parametrize(
+    "notebook, methods",
+    [
+        ("03_gan_toy.ipynb", ["gan.GAN.train_step"]),
+        ("06_vae_toy.ipynb", ["vae.VAE.train_step", "vae.VAE._terms"]),
+    ],
+)
+def test_notebook_shows_the_step_that_runs(notebook, methods):
+    from aigc_helpers import gan, vae
+
+    namespace = {"gan": gan, "vae": vae}
+    expected = [inspect.getsource(eval(m, namespace)) for m in methods]
+    assert _shown_code(notebook) == expected, (
+        f"{notebook} shows another version of {', '.join(methods)}: re-run it (make notebooks)."
+    )
+
+
+def test_every_course_model_trains_with_the_step_shown():
+    from aigc_helpers import gan, vae
+
+    for cls in (gan.ConditionalGAN, gan.SelfConditionedGAN):
+        assert cls.train_step is gan.GAN.train_step, cls.__name__
+    assert vae.ConditionalVAE.train_step is vae.VAE.train_step
+    assert vae.ConditionalVAE._terms is vae.VAE._terms
+
+
+def test_the_gan_step_reads_in_about_twenty_lines():
+    from aigc_helpers import gan
+
+    lines = [ln for ln in inspect.getsource(gan.GAN.train_step).splitlines() if ln.strip()]
+    assert len(lines) <= 22, f"GAN.train_step has {len(lines)} lines; keep extras in named methods"
