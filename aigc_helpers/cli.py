@@ -42,7 +42,7 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(
-        f"MNIST OK: {m.path} ({len(m.x_train)} train + {len(m.x_test)} test images, "
+        f"MNIST OK: {data.shown_path(m.path)} ({len(m.x_train)} train + {len(m.x_test)} test images, "
         f"content sha256 {data.MNIST_SHA256[:12]}...)"
     )
     return 0

@@ -408,6 +408,24 @@ def profile_table():
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+_FORMAT_WARNING = warnings.formatwarning
+
+
+def format_warning(message, category, filename, lineno, line=None) -> str:
+    """Warnings as Python shows them, except that a warning raised from a notebook cell shows no
+    location: a cell's "file" is a machine-specific temporary path (``.../ipykernel_123/456.py``).
+
+    Example:
+        >>> format_warning("slow", UserWarning, "/x/ipykernel_7/1.py", 3)
+        'UserWarning: slow\\n'
+
+    Taught in: machinery behind config.setup (every notebook's setup cell installs it)
+    """
+    if "ipykernel_" in str(filename):
+        return f"{category.__name__}: {message}\n"
+    return _FORMAT_WARNING(message, category, filename, lineno, line)
+
+
 def setup(seed: int = 42, name: str | None = None) -> Profile:
     """A notebook's first lines in one call: quiet logs, pick the profile, seed, print the report.
 
@@ -416,6 +434,7 @@ def setup(seed: int = 42, name: str | None = None) -> Profile:
         Python 3.11.7 | TensorFlow 2.21.0 | ... | profile: cpu (auto)
     """
     quiet_tensorflow()
+    warnings.formatwarning = format_warning
     p = profile(name)
     set_seed(seed)
     print(env_report(p))
@@ -427,6 +446,7 @@ __all__ = [
     "PROFILE_NAMES",
     "Profile",
     "env_report",
+    "format_warning",
     "get_profile",
     "gpu_available",
     "profile",

@@ -71,7 +71,7 @@ def test_first_file_found_is_used_even_if_bad(isolated_lookup, real_mnist_path):
     bad = isolated_lookup["env"] / "mnist.npz"
     bad.write_bytes(b"not a zip")
     link(real_mnist_path, isolated_lookup["repo"])
-    with pytest.raises(data.MnistFileError, match=str(bad)):
+    with pytest.raises(data.MnistFileError, match=data.shown_path(bad)):
         data.load_mnist()
 
 
@@ -104,14 +104,21 @@ def test_offline_without_file_says_where_to_put_it(isolated_lookup):
         data.load_mnist()
     msg = str(err.value)
     assert "network is unreachable" in msg  # the reason
-    assert str(isolated_lookup["env"] / "mnist.npz") in msg  # every place looked in
-    assert str(isolated_lookup["repo"]) in msg
-    assert str(isolated_lookup["keras"] / "mnist.npz") in msg
+    for place in (isolated_lookup["env"] / "mnist.npz", isolated_lookup["repo"]):
+        assert data.shown_path(place) in msg  # every place looked in, as a learner reads it
+    assert data.shown_path(isolated_lookup["keras"] / "mnist.npz") in msg
     assert "cp path/to/mnist.npz data/" in msg and "AIGC_DATA_DIR" in msg  # the fix
     # where to get a copy, and no machine paths of the course's labs
     assert "data/README.md" in msg and "shared" not in msg
     assert "\n" not in msg  # one paragraph
     assert isinstance(err.value, FileNotFoundError)
+
+
+def test_shown_path_is_relative_to_the_course_or_home(tmp_path):
+    assert data.shown_path(data.REPO_DATA_DIR / "mnist.npz") == "data/mnist.npz"
+    assert data.shown_path(Path.home() / ".keras" / "m.npz") == "~/.keras/m.npz"
+    outside = Path("/nonexistent-root-dir/m.npz")
+    assert data.shown_path(outside) == str(outside)
 
 
 def test_download_false_is_reported(isolated_lookup):

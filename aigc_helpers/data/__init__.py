@@ -168,9 +168,32 @@ COPY_HINT = (
 )
 
 
+def shown_path(path: Path | str) -> str:
+    """``path`` as a learner should read it: relative to the course repository when inside it
+    (``data/mnist.npz``), from ``~`` when inside the home folder, else as given.
+
+    Example:
+        >>> shown_path(REPO_DATA_DIR / "mnist.npz")
+        'data/mnist.npz'
+
+    Taught in: notebooks/00_index.ipynb
+    """
+    p = Path(path)
+    try:
+        full = p.expanduser().resolve()
+    except OSError:
+        return str(path)
+    for base, prefix in ((REPO_DATA_DIR.parent, ""), (Path.home(), "~/")):
+        try:
+            return prefix + full.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
 def _fix_hint() -> str:
     return (
-        f"Fix: put a good copy of MNIST at {REPO_DATA_DIR / MNIST_FILENAME} ({COPY_HINT}), or set "
+        f"Fix: put a good copy of MNIST at {shown_path(REPO_DATA_DIR / MNIST_FILENAME)} ({COPY_HINT}), or set "
         f"{DATA_DIR_ENV} to a folder that holds one; online, move the bad file away yourself and call load_mnist() again "
         "to let Keras download a fresh copy."
     )
@@ -178,7 +201,7 @@ def _fix_hint() -> str:
 
 def _bad_file(path: Path, problem: str) -> MnistFileError:
     return MnistFileError(
-        f"The MNIST file {path} cannot be used: {problem}. The file was left untouched. {_fix_hint()}"
+        f"The MNIST file {shown_path(path)} cannot be used: {problem}. The file was left untouched. {_fix_hint()}"
     )
 
 
@@ -280,7 +303,7 @@ def load_mnist(path: Path | str | None = None, *, download: bool = True) -> Mnis
         path = Path(path).expanduser()
         if not path.is_file():
             raise MnistNotFoundError(
-                f"No MNIST file at {path}. Fix: pass the path of an existing mnist.npz, or call "
+                f"No MNIST file at {shown_path(path)}. Fix: pass the path of an existing mnist.npz, or call "
                 "load_mnist() without a path to search the usual places."
             )
         return read_mnist_file(path)
@@ -291,7 +314,7 @@ def load_mnist(path: Path | str | None = None, *, download: bool = True) -> Mnis
             return read_mnist_file(candidate)
 
     looked = "; ".join(
-        f"{label}: {cand if cand is not None else 'not set'}" for label, cand in places
+        f"{label}: {shown_path(cand) if cand is not None else 'not set'}" for label, cand in places
     )
     if download:
         try:
@@ -304,7 +327,7 @@ def load_mnist(path: Path | str | None = None, *, download: bool = True) -> Mnis
         reason = "downloading was switched off (download=False)"
     raise MnistNotFoundError(
         f"MNIST (mnist.npz) was not found and {reason}. Looked in: {looked}. "
-        f"Fix: copy mnist.npz into {REPO_DATA_DIR} ({COPY_HINT}), or set {DATA_DIR_ENV} to the "
+        f"Fix: copy mnist.npz into {shown_path(REPO_DATA_DIR)}/ ({COPY_HINT}), or set {DATA_DIR_ENV} to the "
         "folder that holds it, or connect to the internet and call load_mnist() again."
     )
 
@@ -323,6 +346,7 @@ __all__ = [
     "load_mnist",
     "mnist_search_paths",
     "read_mnist_file",
+    "shown_path",
     "take_subset",
     "to_gan_range",
     "vae_dataset",
