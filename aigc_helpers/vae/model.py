@@ -11,7 +11,6 @@ Taught in: notebooks/06_vae_toy.ipynb, notebooks/08_vae_mnist.ipynb
 from __future__ import annotations
 
 import math
-import warnings
 
 import keras
 import numpy as np
@@ -267,32 +266,6 @@ class VAE(Generative, keras.Model):
             return tf.split(out, 2, axis=-1)[0].numpy()
         probs = tf.sigmoid(out).numpy()
         return probs[..., 0] if probs.ndim == 4 and probs.shape[-1] == 1 else probs
-
-    def sample(self, n: int, labels=None, *, seed: int | None = None) -> np.ndarray:
-        """Deprecated name of :meth:`generate` (the course's one generation interface)."""
-        warnings.warn(
-            "VAE.sample is deprecated; use VAE.generate(n, labels=None, seed=None).",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.generate(n, labels, seed)
-
-    def interpolate(self, a, b, steps: int = 8, labels=None) -> np.ndarray:
-        """``steps`` images along the straight line from code ``a`` to code ``b`` (see
-        :meth:`aigc_helpers.generation.Generative.interpolate`). Passing two *images* instead of codes is
-        deprecated: they are encoded to their posterior means first."""
-        if np.ndim(a) >= 2 and np.ndim(b) >= 2:
-            warnings.warn(
-                "VAE.interpolate(image_a, image_b) is deprecated; pass codes: "
-                "mean, _ = model.encode(np.stack([image_a, image_b])); model.interpolate(*mean).",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            lab = None if labels is None else np.full(2, labels)
-            a, b = self.encode(
-                np.stack([np.asarray(a, np.float32), np.asarray(b, np.float32)]), lab
-            )[0]
-        return super().interpolate(a, b, steps, labels)
 
     def reconstruct(self, x, labels=None) -> np.ndarray:
         """Decoder means at the posterior mean of each image: shape (N, 28, 28)."""
