@@ -380,3 +380,35 @@ def test_snapshots_and_monitor_follow_the_model_across_a_resume(tmp_path):
     assert monitor.history["epoch"] == [1, 2, 3, 4]
     # epochs 3 and 4 were drawn from the resumed model: one snapshot + one monitor sample per epoch
     assert len(first.noises) == 4 and len(second.noises) == 4
+
+
+def _tiny_regression():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    return model, np.zeros((640, 4), "float32"), np.zeros((640, 1), "float32")
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_time_budget_progress_bar_shows_the_steps_really_run(capsys, verbose):
+    """Keras fills its bar to the epoch's length (20/20) even when a callback stopped the epoch after
+    one step; the budget's bar ends at 1/20, and it is the only bar (Keras adds none of its own)."""
+    model, x, y = _tiny_regression()
+    budget = C.TimeBudget(minutes=1e-9)  # spent after the first batch
+    model.fit(x, y, batch_size=32, epochs=3, callbacks=[budget], verbose=verbose)
+    out = capsys.readouterr().out
+    assert budget.stopped_early and budget.batches == 1
+    assert out.count("Epoch 1/3") == 1 and "Epoch 2/3" not in out
+    if verbose == 1:
+        assert "1/20" in out and "20/20" not in out
+    # verbose=2 prints one line per epoch and no step counter, as Keras' own bar does
+    assert "loss" in out
+
+
+def test_time_budget_is_silent_with_verbose_0_and_full_when_not_stopped(capsys):
+    model, x, y = _tiny_regression()
+    model.fit(x, y, batch_size=32, epochs=1, callbacks=[C.TimeBudget(minutes=1e-9)], verbose=0)
+    assert capsys.readouterr().out == ""
+    budget = C.TimeBudget(minutes=10)
+    model.fit(x, y, batch_size=32, epochs=1, callbacks=[budget], verbose=1)
+    out = capsys.readouterr().out
+    assert not budget.stopped_early and budget.batches == 20 and "20/20" in out

@@ -13,8 +13,12 @@ import keras
 from aigc_helpers.checks import check_number
 
 
-class TimeBudget(keras.callbacks.Callback):
+class TimeBudget(keras.callbacks.ProgbarLogger):
     """Stop training once ``minutes`` of wall-clock time have passed since ``fit`` began.
+
+    It also draws ``fit``'s progress bar (it *is* Keras' ``ProgbarLogger``, so Keras adds no second one,
+    and ``verbose`` works as usual): when the budget stops an epoch early, the bar ends at the steps really
+    run (``1262/1875``) instead of being filled up to the epoch's length as Keras' own bar does.
 
     After training, ``seconds`` holds the time actually spent and ``batches`` the number of training
     steps taken, so ``batches * batch_size / seconds`` is the training throughput in images/s.
@@ -74,6 +78,7 @@ class TimeBudget(keras.callbacks.Callback):
         return self.initial_lr * 0.5 * (1.0 + math.cos(math.pi * progress))
 
     def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
         self._start = time.perf_counter()
         self.batches = 0
         self.stopped_early = False
@@ -98,6 +103,14 @@ class TimeBudget(keras.callbacks.Callback):
         if self.seconds >= self.budget:
             self.model.stop_training = True
             self.stopped_early = True
+        super().on_train_batch_end(batch, logs)
+
+    def _finalize_progbar(self, logs):
+        # Keras fills the bar up to the epoch's length; after a budget stop, end it where training did.
+        if self.stopped_early and self.progbar is not None and self.target is not None:
+            self.progbar.update(self.seen, list((logs or {}).items()), finalize=True)
+        else:
+            super()._finalize_progbar(logs)
 
     def on_train_end(self, logs=None):
         self.seconds = time.perf_counter() - self._start
