@@ -221,3 +221,33 @@ def test_tidy_outputs_merges_streams_and_drops_only_known_noise():
         ("execute_result", None, None),
         ("stream", "stdout", "after\n"),
     ]
+
+
+def test_notebooks_that_show_run_times_run_last_and_again_with_the_new_times(tmp_path):
+    """The index shows timings.json; run first and only once it would show the times from before this
+    run (its own included), which is how the committed course table drifted from the measurements."""
+    import nbformat
+
+    def notebook(source: str):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        return nb
+
+    index, work = tmp_path / "00_index.ipynb", tmp_path / "01_work.ipynb"
+    # the index reads the timings file the way course.course_table( does
+    nbformat.write(notebook("import json\nprint(sorted(json.load(open('timings.json'))))"), index)
+    nbformat.write(notebook("print('working')"), work)
+    assert notebooks.shows_timings(index) is False
+    nb = nbformat.read(index, as_version=4)
+    nb.cells[0].source = "# course_table( reads this file\n" + nb.cells[0].source
+    nbformat.write(nb, index)
+    assert notebooks.shows_timings(index) and not notebooks.shows_timings(work)
+
+    done = notebooks.run_notebooks([index, work], "cpu", timings_file=tmp_path / "timings.json")
+    assert list(done) == ["01_work.ipynb", "00_index.ipynb"]  # the index last
+    shown = nbformat.read(index, as_version=4).cells[0].outputs[0]["text"]
+    assert shown.strip() == "['00_index.ipynb', '01_work.ipynb']"  # its own time too: it ran again
