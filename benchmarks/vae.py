@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -122,7 +121,7 @@ def evaluate(model, x_bin, labels, k: int) -> dict:
     }
 
 
-# The quality bar for ``ours``: IW-NLL <= 85 nats after <= 15 minutes of training, scored with
+# The course's quality bar for ``ours``: IW-NLL <= 85 nats after <= 15 minutes of training, scored with
 # k >= 100 on the full test set.
 BAR_NATS, BAR_MINUTES, BAR_K, BAR_TEST_N = 85.0, 15.0, 100, 10000
 
@@ -298,7 +297,13 @@ def main(argv: list[str] | None = None) -> dict:
             if name in names and (out / f"{name}.keras").is_file():
                 save_without_optimizer(V.load_vae(out / f"{name}.keras"), assets / target)
                 print(f"shipped {target}: {(assets / target).stat().st_size / 1e6:.2f} MB")
-        shutil.copy(out / "results.json", assets / "vae_results.json")
+        shipped = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        earlier = assets / "vae_results.json"
+        if earlier.is_file():  # keep the recorded design path, which this run does not re-measure
+            path = json.loads(earlier.read_text(encoding="utf-8")).get("path")
+            if path is not None:
+                shipped.setdefault("path", path)
+        earlier.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")
     return report
 
 
