@@ -6,8 +6,8 @@ authors, year, title and venue as published. ``docs/references.md`` is generated
 two cannot drift apart (``tests/test_docs.py`` checks the file is up to date).
 
 Only entries whose details are certain are listed. The source article's own list had wrong authors, years
-and titles, and books, courses and a library that cannot be found; :data:`SEED_CORRECTIONS` records what
-was wrong and what replaced it.
+and titles, and a book and a library that cannot be found; it also listed a book and online courses that
+the course leaves out by choice. :data:`SEED_CORRECTIONS` records what was wrong and what replaced it.
 
 Example:
     >>> from aigc_helpers import references
@@ -265,9 +265,9 @@ REFERENCES: tuple[Reference, ...] = (
     _r(
         "stylegan",
         ["Karras, T.", "Laine, S.", "Aila, T."],
-        2019,
+        2018,
         "A Style-Based Generator Architecture for Generative Adversarial Networks",
-        "IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) 2019",
+        "arXiv preprint; IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) 2019",
         "arXiv:1812.04948",
         0,
         "StyleGAN (the timeline of notebook 01)",
@@ -275,9 +275,9 @@ REFERENCES: tuple[Reference, ...] = (
     _r(
         "stylegan2",
         ["Karras, T.", "Laine, S.", "Aittala, M.", "Hellsten, J.", "Lehtinen, J.", "Aila, T."],
-        2020,
+        2019,
         "Analyzing and Improving the Image Quality of StyleGAN",
-        "IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) 2020",
+        "arXiv preprint; IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) 2020",
         "arXiv:1912.04958",
         0,
         "StyleGAN2 (the timeline of notebook 01)",
@@ -291,6 +291,16 @@ REFERENCES: tuple[Reference, ...] = (
         "arXiv:2006.10738",
         0,
         "training a GAN on little data",
+    ),
+    _r(
+        "white2016",
+        ["White, T."],
+        2016,
+        "Sampling Generative Networks",
+        "arXiv preprint",
+        "arXiv:1609.04468",
+        0,
+        "slerp between Gaussian latent codes of GANs and VAEs (notebook 12)",
     ),
     # ---------------------------------------------------------------- VAEs
     _r(
@@ -390,9 +400,9 @@ REFERENCES: tuple[Reference, ...] = (
             "Saurous, R. A.",
             "Murphy, K.",
         ],
-        2018,
+        2017,
         "Fixing a Broken ELBO",
-        "International Conference on Machine Learning (ICML) 2018",
+        "arXiv preprint; International Conference on Machine Learning (ICML) 2018",
         "arXiv:1711.00464",
         1,
         "rate and distortion, the two terms of the ELBO (notebook 07)",
@@ -407,9 +417,9 @@ REFERENCES: tuple[Reference, ...] = (
             "Jozefowicz, R.",
             "Bengio, S.",
         ],
-        2016,
+        2015,
         "Generating Sentences from a Continuous Space",
-        "Conference on Computational Natural Language Learning (CoNLL) 2016",
+        "arXiv preprint; Conference on Computational Natural Language Learning (CoNLL) 2016",
         "arXiv:1511.06349",
         1,
         "posterior collapse: a KL term that drops to zero",
@@ -417,9 +427,9 @@ REFERENCES: tuple[Reference, ...] = (
     _r(
         "vae_gan",
         ["Larsen, A. B. L.", "Sønderby, S. K.", "Larochelle, H.", "Winther, O."],
-        2016,
+        2015,
         "Autoencoding beyond pixels using a learned similarity metric",
-        "International Conference on Machine Learning (ICML) 2016",
+        "arXiv preprint; International Conference on Machine Learning (ICML) 2016",
         "arXiv:1512.09300",
         1,
         "why pixel-wise likelihoods give blurry samples, and a VAE–GAN hybrid (notebooks 02, 15)",
@@ -458,9 +468,9 @@ REFERENCES: tuple[Reference, ...] = (
     _r(
         "gans_equal",
         ["Lucic, M.", "Kurach, K.", "Michalski, M.", "Gelly, S.", "Bousquet, O."],
-        2018,
+        2017,
         "Are GANs Created Equal? A Large-Scale Study",
-        "Advances in Neural Information Processing Systems 31 (NeurIPS 2018)",
+        "arXiv preprint; Advances in Neural Information Processing Systems 31 (NeurIPS 2018)",
         "arXiv:1711.10337",
         2,
         "why comparisons need equal budgets and several seeds (`benchmarks/`)",
@@ -474,6 +484,26 @@ REFERENCES: tuple[Reference, ...] = (
         "arXiv:1511.01844",
         2,
         "likelihood and sample quality can disagree (notebooks 02, 15)",
+    ),
+    _r(
+        "esteban2017",
+        ["Esteban, C.", "Hyland, S. L.", "Rätsch, G."],
+        2017,
+        "Real-valued (Medical) Time Series Generation with Recurrent Conditional GANs",
+        "arXiv preprint",
+        "arXiv:1706.02633",
+        2,
+        "train on synthetic, test on real (TSTR), the utility test of synthetic records (notebook 13)",
+    ),
+    _r(
+        "membership_inference",
+        ["Shokri, R.", "Stronati, M.", "Song, C.", "Shmatikov, V."],
+        2016,
+        "Membership Inference Attacks against Machine Learning Models",
+        "arXiv preprint; IEEE Symposium on Security and Privacy (S&P) 2017",
+        "arXiv:1610.05820",
+        2,
+        "membership inference: was this record in the training data? (notebooks 13, 14)",
     ),
     # ---------------------------------------------------------------- other families
     _r(
@@ -525,6 +555,16 @@ REFERENCES: tuple[Reference, ...] = (
         "arXiv:2105.05233",
         3,
         "diffusion models overtaking GANs on sample quality (notebook 15, Q12)",
+    ),
+    _r(
+        "latent_diffusion",
+        ["Rombach, R.", "Blattmann, A.", "Lorenz, D.", "Esser, P.", "Ommer, B."],
+        2021,
+        "High-Resolution Image Synthesis with Latent Diffusion Models",
+        "arXiv preprint; IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) 2022",
+        "arXiv:2112.10752",
+        3,
+        "latent diffusion, the basis of Stable Diffusion (the timeline of notebook 01)",
     ),
     _r(
         "transformer",
@@ -579,9 +619,9 @@ REFERENCES: tuple[Reference, ...] = (
     _r(
         "vi_review",
         ["Blei, D. M.", "Kucukelbir, A.", "McAuliffe, J. D."],
-        2017,
+        2016,
         "Variational Inference: A Review for Statisticians",
-        "Journal of the American Statistical Association 112(518)",
+        "arXiv preprint; Journal of the American Statistical Association 112(518), 2017",
         "arXiv:1601.00670",
         4,
         "variational inference, the idea behind the ELBO (notebook 07)",
@@ -636,6 +676,65 @@ REFERENCES: tuple[Reference, ...] = (
         4,
         "the energy cost of training (notebook 14)",
     ),
+    _r(
+        "thompson1933",
+        ["Thompson, W. R."],
+        1933,
+        "On the Likelihood that One Unknown Probability Exceeds Another in View of the Evidence of Two "
+        "Samples",
+        "Biometrika 25(3/4)",
+        "doi:10.2307/2332286",
+        4,
+        "Thompson sampling, the bandit policy of the marketing mock-up (notebook 10)",
+    ),
+    _r(
+        "shoemake1985",
+        ["Shoemake, K."],
+        1985,
+        "Animating rotation with quaternion curves",
+        "SIGGRAPH '85 (ACM SIGGRAPH Computer Graphics 19(3))",
+        "doi:10.1145/325165.325242",
+        4,
+        "slerp, spherical linear interpolation (notebook 12)",
+    ),
+    _r(
+        "bits_back",
+        ["Hinton, G. E.", "van Camp, D."],
+        1993,
+        "Keeping the neural networks simple by minimizing the description length of the weights",
+        "Sixth Annual Conference on Computational Learning Theory (COLT '93)",
+        "doi:10.1145/168304.168306",
+        4,
+        "bits-back coding: the KL term is the cost of sending the latent code (notebooks 07, 08)",
+    ),
+    _r(
+        "bits_back_ans",
+        ["Townsend, J.", "Bird, T.", "Barber, D."],
+        2019,
+        "Practical Lossless Compression with Latent Variables using Bits Back Coding",
+        "arXiv preprint; International Conference on Learning Representations (ICLR) 2019",
+        "arXiv:1901.04866",
+        4,
+        "a VAE turned into a working lossless compressor with bits-back coding (notebook 08)",
+    ),
+    _r(
+        "dp_sgd",
+        [
+            "Abadi, M.",
+            "Chu, A.",
+            "Goodfellow, I.",
+            "McMahan, H. B.",
+            "Mironov, I.",
+            "Talwar, K.",
+            "Zhang, L.",
+        ],
+        2016,
+        "Deep Learning with Differential Privacy",
+        "arXiv preprint; ACM Conference on Computer and Communications Security (CCS) 2016",
+        "arXiv:1607.00133",
+        4,
+        "DP-SGD, training with differential privacy (notebook 13)",
+    ),
     # ---------------------------------------------------------------- data and software
     _r(
         "lenet",
@@ -656,6 +755,17 @@ REFERENCES: tuple[Reference, ...] = (
         "",
         5,
         "the course's images; `python -m aigc_helpers check-data` verifies your copy",
+    ),
+    _r(
+        "wdbc",
+        ["Street, W. N.", "Wolberg, W. H.", "Mangasarian, O. L."],
+        1993,
+        "Nuclear feature extraction for breast tumor diagnosis",
+        "Proceedings of SPIE 1905, Biomedical Image Processing and Biomedical Visualization",
+        "doi:10.1117/12.148698",
+        5,
+        "the breast-cancer Wisconsin (diagnostic) data of the healthcare mock-up, shipped with "
+        "scikit-learn (notebook 13)",
     ),
     _r(
         "tensorflow",
@@ -710,6 +820,16 @@ REFERENCES: tuple[Reference, ...] = (
         5,
         "the reference VAE our VAE is benchmarked against (`benchmarks/vae.py`)",
     ),
+    _r(
+        "c2pa",
+        ["Coalition for Content Provenance and Authenticity (C2PA)"],
+        None,
+        "C2PA Technical Specification",
+        "technical specification, c2pa.org",
+        "https://c2pa.org/specifications/",
+        5,
+        "signed content credentials that record where a file came from (notebook 14)",
+    ),
 )
 
 _BY_KEY = {r.key: r for r in REFERENCES}
@@ -746,7 +866,8 @@ SEED_CORRECTIONS: tuple[Correction, ...] = (
     Correction(
         '"StyleGAN2: Efficient Image Synthesis with Style-Based Generative Adversarial Networks" '
         "by Karras, et al. (2020)",
-        'wrong title: "Analyzing and Improving the Image Quality of StyleGAN"',
+        'wrong title: "Analyzing and Improving the Image Quality of StyleGAN"; dated 2019 here, the '
+        "year of its first version on arXiv (CVPR 2020)",
         "stylegan2",
     ),
     Correction(
@@ -761,7 +882,8 @@ SEED_CORRECTIONS: tuple[Correction, ...] = (
     ),
     Correction(
         '"Variational Inference: A Review for Statisticians" by Blei et al. (2017)',
-        "correct",
+        "correct, but dated 2016 here: the year of its first version on arXiv (the journal article is "
+        "from 2017)",
         "vi_review",
     ),
     Correction(
@@ -777,8 +899,10 @@ SEED_CORRECTIONS: tuple[Correction, ...] = (
     Correction(
         'Online courses: "Deep Learning Specialization" (Coursera), "Generative Adversarial Networks '
         '(GANs) with TensorFlow" (Udacity), "Introduction to Variational Autoencoders" (edX)',
-        "dropped: online courses change or disappear and these could not be checked; the course "
-        "cites papers and a textbook instead",
+        "dropped by choice: the list keeps to papers and textbooks, which stay as published, while "
+        "online courses are revised over time; courses such as DeepLearning.AI's Deep Learning "
+        "Specialization and its Generative Adversarial Networks (GANs) Specialization (Coursera) are "
+        "good companions to this one",
         None,
     ),
     Correction(

@@ -5,9 +5,8 @@ the few that only the timeline needs are in :data:`EXTRA_REFERENCES`, in the sam
 whose title, authors, year and venue are certain are listed.
 
 ``year`` is the year the course cites a work by: the year of its first public version (the arXiv
-preprint where there is one), except for papers posted in December and commonly cited by their
-conference year (StyleGAN, StyleGAN2, Latent Diffusion) -- :func:`timeline` shows the arXiv identifier,
-whose first four digits are the preprint's year and month.
+preprint where there is one, even when the work is better known by a later conference year) --
+:func:`timeline` shows the arXiv identifier, whose first four digits are the preprint's year and month.
 
 Example:
     >>> from aigc_helpers import timeline
@@ -150,16 +149,6 @@ EXTRA_REFERENCES: tuple[Reference, ...] = (
         "arXiv:2102.12092",
         _OTHER,
         "DALL·E, images from text (the timeline of notebook 01)",
-    ),
-    Reference(
-        "latent_diffusion",
-        ("Rombach, R.", "Blattmann, A.", "Lorenz, D.", "Esser, P.", "Ommer, B."),
-        2022,
-        "High-Resolution Image Synthesis with Latent Diffusion Models",
-        "IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) 2022",
-        "arXiv:2112.10752",
-        _OTHER,
-        "latent diffusion, the basis of Stable Diffusion (the timeline of notebook 01)",
     ),
 )
 

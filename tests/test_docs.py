@@ -206,7 +206,7 @@ REQUIRED = [  # corrected citations the course must carry, as rendered in docs/r
     "Kingma, D. P., & Welling, M. (2013). *Auto-Encoding Variational Bayes*",
     "Radford, A., Metz, L., & Chintala, S. (2015)",
     "Brock, A., Donahue, J., & Simonyan, K. (2018). *Large Scale GAN Training for High Fidelity Natural Image Synthesis*",
-    "(2020). *Analyzing and Improving the Image Quality of StyleGAN*",
+    "(2019). *Analyzing and Improving the Image Quality of StyleGAN*",
     "Goodfellow, I., Bengio, Y., & Courville, A. (2016). *Deep Learning*",
     "Burda, Y., Grosse, R., & Salakhutdinov, R. (2015)",
     "Higgins, I.",
