@@ -33,11 +33,19 @@ def _cmd_env(args: argparse.Namespace) -> int:
     return 0
 
 
+#: How ``check-data`` messages say "try again" and how the download was switched off: the command's own
+#: words (a learner at a shell typed ``--offline``, not the Python argument ``download=False``).
+CHECK_DATA_AGAIN = "run `python -m aigc_helpers check-data` again"
+CHECK_DATA_OFFLINE = "--offline"
+
+
 def _cmd_check_data(args: argparse.Namespace) -> int:
     from . import data
 
     try:
-        m = data.load_mnist(download=not args.offline)
+        m = data._load_mnist(
+            download=not args.offline, again=CHECK_DATA_AGAIN, offline=CHECK_DATA_OFFLINE
+        )
     except data.MnistError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

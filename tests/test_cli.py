@@ -136,3 +136,96 @@ def test_check_data_reports_a_bad_file(tmp_path):
 def test_env_with_bad_profile(capsys):
     assert cli.main(["env", "--profile", "huge"]) == 2
     assert "Valid profiles: ci, cpu, binder, gpu" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- check-data, as a learner reads it
+
+
+@pytest.fixture
+def learner_machine(tmp_path, monkeypatch):
+    """A course folder with an empty ``data/`` and a home folder (``~``) with an empty Keras cache and
+    a ``mnist-copies`` folder, all under tmp_path; no AIGC_DATA_DIR and no network. Messages show
+    ``data/...`` and ``~/...`` here, so a ``/tmp`` in one means a machine path leaked."""
+    from aigc_helpers import data
+
+    home = tmp_path / "home"
+    dirs = {"data": tmp_path / "course" / "data", "env": home / "mnist-copies"}
+    for d in dirs.values():
+        d.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("KERAS_HOME", str(home / ".keras"))
+    monkeypatch.delenv("AIGC_DATA_DIR", raising=False)
+    monkeypatch.setattr(data, "REPO_DATA_DIR", dirs["data"])
+
+    def no_network():
+        raise OSError("network is unreachable (simulated by the test)")
+
+    monkeypatch.setattr(data, "_download_with_keras", no_network)
+    return dirs
+
+
+def assert_for_learners(text: str) -> None:
+    for banned in ("../shared", "/work", "/tmp", "/root", "download=False"):
+        assert banned not in text, f"{banned!r} in what check-data printed: {text}"
+
+
+def test_check_data_offline_speaks_of_the_flag(learner_machine, capsys):
+    assert cli.main(["check-data", "--offline"]) == 1
+    out = capsys.readouterr()
+    assert not out.out
+    err = out.err.strip()
+    assert err.startswith("error: MNIST (mnist.npz) was not found")
+    assert "downloading was switched off (--offline)" in err
+    assert "run `python -m aigc_helpers check-data` again without --offline" in err
+    assert "put a copy at data/mnist.npz in the course folder" in err and "AIGC_DATA_DIR" in err
+    assert "load_mnist()" not in err  # a Python call means nothing at the shell
+    assert_for_learners(err)
+
+
+def test_check_data_online_failure_says_run_it_again(learner_machine, capsys):
+    assert cli.main(["check-data"]) == 1
+    err = capsys.readouterr().err
+    assert "the Keras download failed" in err
+    assert "connect to the internet and run `python -m aigc_helpers check-data` again" in err
+    assert "data/mnist.npz" in err and "AIGC_DATA_DIR" in err and "--offline" not in err
+    assert_for_learners(err)
+
+
+def test_check_data_offline_bad_copy_speaks_of_the_flag(learner_machine, capsys):
+    (learner_machine["data"] / "mnist.npz").write_bytes(b"broken")
+    assert cli.main(["check-data", "--offline"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: The MNIST file data/mnist.npz cannot be used")
+    assert "run `python -m aigc_helpers check-data` again without --offline" in err
+    assert_for_learners(err)
+
+
+def test_check_data_blames_a_bad_env_dir(learner_machine, real_mnist_path, capsys, monkeypatch):
+    (learner_machine["env"] / "mnist.npz").write_bytes(b"broken")
+    os.symlink(real_mnist_path, learner_machine["data"] / "mnist.npz")
+    monkeypatch.setenv("AIGC_DATA_DIR", str(learner_machine["env"]))
+    assert cli.main(["check-data", "--offline"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: AIGC_DATA_DIR points at ~/mnist-copies/mnist.npz, which is not a")
+    assert "data/mnist.npz in the course folder is a good copy" in err
+    assert err.endswith("Fix: correct AIGC_DATA_DIR or unset it to use data/mnist.npz.")
+    assert (learner_machine["env"] / "mnist.npz").read_bytes() == b"broken"
+    assert_for_learners(err)
+
+
+def test_check_data_blames_a_bad_env_dir_for_real(tmp_path):
+    """The real command, in a fresh process, with the course's own data/mnist.npz (what CI provides)."""
+    if not (REPO / "data" / "mnist.npz").is_file():
+        pytest.skip("no data/mnist.npz in this checkout (.ci/run copies it there)")
+    home = tmp_path / "home"
+    (home / "mnist-copies").mkdir(parents=True)
+    (home / "mnist-copies" / "mnist.npz").write_bytes(b"broken")
+    r = run_cli(
+        "check-data",
+        "--offline",
+        env_extra={"AIGC_DATA_DIR": str(home / "mnist-copies"), "HOME": str(home)},
+    )
+    assert r.returncode == 1 and not r.stdout
+    assert r.stderr.startswith("error: AIGC_DATA_DIR points at ~/mnist-copies/mnist.npz")
+    assert "data/mnist.npz in the course folder is a good copy" in r.stderr
+    assert_for_learners(r.stderr)

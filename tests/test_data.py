@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +62,8 @@ def test_lookup_repo_data_dir_second(isolated_lookup, real_mnist_path, monkeypat
     assert data.load_mnist().path == isolated_lookup["repo"] / "mnist.npz"
 
 
-def test_lookup_keras_cache_third(isolated_lookup, real_mnist_path):
+def test_lookup_keras_cache_third(isolated_lookup, real_mnist_path, monkeypatch):
+    monkeypatch.delenv("AIGC_DATA_DIR")
     link(real_mnist_path, isolated_lookup["keras"])
     assert data.load_mnist().path == isolated_lookup["keras"] / "mnist.npz"
 
@@ -76,6 +78,7 @@ def test_first_file_found_is_used_even_if_bad(isolated_lookup, real_mnist_path):
 
 
 def test_download_is_last_and_verified(isolated_lookup, real_mnist_path, monkeypatch):
+    monkeypatch.delenv("AIGC_DATA_DIR")
     calls = []
 
     def fake_download() -> Path:  # what Keras does: write into its cache, return nothing else
@@ -91,6 +94,7 @@ def test_download_is_last_and_verified(isolated_lookup, real_mnist_path, monkeyp
 
 
 def test_no_download_when_a_file_exists(isolated_lookup, real_mnist_path, monkeypatch):
+    monkeypatch.delenv("AIGC_DATA_DIR")
     link(real_mnist_path, isolated_lookup["repo"])
     monkeypatch.setattr(data, "_download_with_keras", lambda: pytest.fail("must not download"))
     data.load_mnist()
@@ -99,14 +103,17 @@ def test_no_download_when_a_file_exists(isolated_lookup, real_mnist_path, monkey
 # --------------------------------------------------------------------------- error paths
 
 
-def test_offline_without_file_says_where_to_put_it(isolated_lookup):
+def test_offline_without_file_says_where_to_put_it(isolated_lookup, monkeypatch):
+    monkeypatch.delenv("AIGC_DATA_DIR")
     with pytest.raises(data.MnistNotFoundError) as err:
         data.load_mnist()
     msg = str(err.value)
     assert "network is unreachable" in msg  # the reason
-    for place in (isolated_lookup["env"] / "mnist.npz", isolated_lookup["repo"]):
-        assert data.shown_path(place) in msg  # every place looked in, as a learner reads it
-    assert data.shown_path(isolated_lookup["keras"] / "mnist.npz") in msg
+    assert "$AIGC_DATA_DIR: not set" in msg
+    for place in (isolated_lookup["repo"], isolated_lookup["keras"]):
+        assert (
+            data.shown_path(place / "mnist.npz") in msg
+        )  # every place looked in, as a learner reads it
     assert "cp path/to/mnist.npz data/" in msg and "AIGC_DATA_DIR" in msg  # the fix
     # where to get a copy, and no machine paths of the course's labs
     assert "data/README.md" in msg and "shared" not in msg
@@ -121,8 +128,9 @@ def test_shown_path_is_relative_to_the_course_or_home(tmp_path):
     assert data.shown_path(outside) == str(outside)
 
 
-def test_download_false_is_reported(isolated_lookup):
-    with pytest.raises(data.MnistNotFoundError, match="download=False"):
+def test_download_false_is_reported(isolated_lookup, monkeypatch):
+    monkeypatch.delenv("AIGC_DATA_DIR")
+    with pytest.raises(data.MnistNotFoundError, match=r"switched off \(download=False\)"):
         data.load_mnist(download=False)
 
 
@@ -154,7 +162,8 @@ def test_truncated_file(tmp_path, real_mnist_path):
     _assert_bad(bad, "truncated or corrupt")
 
 
-def test_truncated_file_in_lookup_place_is_kept(isolated_lookup, real_mnist_path):
+def test_truncated_file_in_lookup_place_is_kept(isolated_lookup, real_mnist_path, monkeypatch):
+    monkeypatch.delenv("AIGC_DATA_DIR")
     bad = isolated_lookup["repo"] / "mnist.npz"
     bad.write_bytes(real_mnist_path.read_bytes()[:-5000])
     before = sha(bad)
@@ -212,6 +221,235 @@ def test_pickled_file_is_refused(tmp_path):
     bad = tmp_path / "mnist.npz"
     np.savez(bad, x_train=np.array([{"evil": 1}], dtype=object))
     _assert_bad(bad, "pickled objects")
+
+
+# --------------------------------------------------------------------------- what a learner reads
+
+#: Never in a learner-facing message: this repository's CI layout, machine paths, the Python-only flag.
+NOT_FOR_LEARNERS = ("../shared", "/work", "/tmp", "/root", "download=False", "\n")
+
+
+def assert_for_learners(msg: str, *, allow: tuple[str, ...] = ()) -> None:
+    """No CI layout, no machine path (tmp_path included), one paragraph; ``allow`` lifts a ban."""
+    for banned in NOT_FOR_LEARNERS:
+        if banned not in allow:
+            assert banned not in msg, f"{banned!r} in a learner-facing message: {msg}"
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch, real_mnist_path):
+    """A learner's machine in miniature, under tmp_path: a course folder with ``data/``, a home folder
+    (``~``) with an empty Keras cache and a ``mnist-copies`` folder for AIGC_DATA_DIR, no network.
+
+    Paths in messages read ``data/...`` and ``~/...`` here, as on a learner's machine, so a ``/tmp``
+    in a message means a path was printed unshortened. ``good`` links the real MNIST into place.
+    """
+    from aigc_helpers import data
+
+    home = tmp_path / "home"
+    folders = {
+        "data": tmp_path / "course" / "data",
+        "env": home / "mnist-copies",
+        "keras": home / ".keras" / "datasets",
+    }
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("KERAS_HOME", str(home / ".keras"))
+    monkeypatch.delenv("AIGC_DATA_DIR", raising=False)
+    monkeypatch.setattr(data, "REPO_DATA_DIR", folders["data"])
+
+    def no_network():
+        raise OSError("network is unreachable (simulated by the test)")
+
+    monkeypatch.setattr(data, "_download_with_keras", no_network)
+
+    def good(where: str) -> Path:
+        return link(real_mnist_path, folders[where])
+
+    return {**folders, "good": good}
+
+
+def test_course_fixture_shows_paths_as_a_learner_reads_them(course):
+    assert data.shown_path(course["data"] / "mnist.npz") == "data/mnist.npz"
+    assert data.shown_path(course["env"] / "mnist.npz") == "~/mnist-copies/mnist.npz"
+    assert data.shown_path(data.keras_cache_path()) == "~/.keras/datasets/mnist.npz"
+
+
+def test_shown_path_keeps_a_link_where_it_lies(course):
+    """A data/mnist.npz that links to a copy elsewhere (a classroom's shared disk) reads data/mnist.npz."""
+    linked = course["good"]("data")
+    assert linked.is_symlink() and data.shown_path(linked) == "data/mnist.npz"
+
+
+def test_missing_mnist_names_data_folder_env_var_and_download(course):
+    with pytest.raises(data.MnistNotFoundError) as err:
+        data.load_mnist()
+    msg = str(err.value)
+    assert "Fix: put a copy at data/mnist.npz in the course folder" in msg
+    assert "set AIGC_DATA_DIR to the folder that holds one" in msg
+    assert "connect to the internet and call load_mnist() again to let Keras download it" in msg
+    assert "data/README.md" in msg
+    assert_for_learners(msg)
+
+
+def test_missing_mnist_with_download_off_names_the_argument(course):
+    """In Python, download=False is what the caller typed, so the message may name it (the CLI may not)."""
+    with pytest.raises(data.MnistNotFoundError) as err:
+        data.load_mnist(download=False)
+    msg = str(err.value)
+    assert "switched off (download=False)" in msg and "data/mnist.npz" in msg
+    assert "online, call load_mnist() again without download=False" in msg
+    assert "AIGC_DATA_DIR" in msg
+    assert_for_learners(msg, allow=("download=False",))
+
+
+def _plant(kind: str, where: Path, mnist: data.Mnist) -> Path | None:
+    """A bad mnist.npz of one kind in ``where``; None for "missing". Returns the file."""
+    target = where / "mnist.npz"
+    if kind == "missing":
+        return None
+    if kind == "corrupt":
+        target.write_bytes(b"this is not an npz archive")
+    elif kind == "truncated":
+        target.write_bytes(mnist.path.read_bytes()[:100_000])
+    elif kind == "not MNIST":  # Fashion-MNIST's shapes and class counts
+        np.savez(
+            target,
+            x_train=np.zeros((60000, 28, 28), np.uint8),
+            y_train=(np.arange(60000) % 10).astype(np.uint8),
+            x_test=np.zeros((10000, 28, 28), np.uint8),
+            y_test=(np.arange(10000) % 10).astype(np.uint8),
+        )
+    return target
+
+
+BAD_KINDS = ("missing", "corrupt", "truncated", "not MNIST")
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+def test_bad_env_dir_is_blamed_when_data_folder_is_good(course, mnist, kind, monkeypatch):
+    """AIGC_DATA_DIR at a missing or bad file: the error blames the variable, says data/mnist.npz is
+    good, and how to fix it -- and the good copy is *not* used in its place."""
+    planted = _plant(kind, course["env"], mnist)
+    before = sha(planted) if planted else None
+    course["good"]("data")
+    monkeypatch.setenv("AIGC_DATA_DIR", str(course["env"]))
+    monkeypatch.setattr(data, "_download_with_keras", lambda: pytest.fail("must not download"))
+    expected = data.MnistNotFoundError if kind == "missing" else data.MnistFileError
+    with pytest.raises(expected) as err:
+        data.load_mnist()
+    msg = str(err.value)
+    assert msg.startswith("AIGC_DATA_DIR points at ~/mnist-copies/mnist.npz, which ")
+    assert ("does not exist" in msg) == (kind == "missing")
+    assert ("is not a valid MNIST copy" in msg) == (kind != "missing")
+    assert "data/mnist.npz in the course folder is a good copy" in msg
+    assert msg.endswith("Fix: correct AIGC_DATA_DIR or unset it to use data/mnist.npz.")
+    assert_for_learners(msg)
+    if planted:  # the bad file is left as it was
+        assert sha(planted) == before
+    assert isinstance(err.value, data.MnistError)
+
+
+def test_bad_env_dir_and_no_other_copy(course, mnist, monkeypatch):
+    _plant("corrupt", course["env"], mnist)
+    monkeypatch.setenv("AIGC_DATA_DIR", str(course["env"]))
+    monkeypatch.setattr(data, "_download_with_keras", lambda: pytest.fail("must not download"))
+    with pytest.raises(data.MnistFileError) as err:
+        data.load_mnist()
+    msg = str(err.value)
+    assert msg.startswith("AIGC_DATA_DIR points at ~/mnist-copies/mnist.npz, which is not a valid")
+    assert "no other place holds a copy" in msg
+    assert "Fix: put a good copy of MNIST at ~/mnist-copies/mnist.npz" in msg
+    assert "unset AIGC_DATA_DIR and put one at data/mnist.npz in the course folder" in msg
+    assert "online, call load_mnist() again to let Keras download one" in msg
+    assert_for_learners(msg)
+
+
+def test_missing_env_file_with_a_bad_data_folder_copy(course, mnist, monkeypatch):
+    _plant("truncated", course["data"], mnist)
+    monkeypatch.setenv("AIGC_DATA_DIR", str(course["env"]))
+    with pytest.raises(data.MnistNotFoundError) as err:
+        data.load_mnist()
+    msg = str(err.value)
+    assert msg.startswith("AIGC_DATA_DIR points at ~/mnist-copies/mnist.npz, which does not exist")
+    assert (
+        "data/mnist.npz in the course folder, read when AIGC_DATA_DIR is unset, is not a valid"
+        in msg
+    )
+    assert "replace data/mnist.npz with a good copy" in msg
+    assert_for_learners(msg)
+
+
+def test_env_dir_naming_the_file_itself(course, monkeypatch):
+    copy = course["good"]("env")
+    course["good"]("data")
+    monkeypatch.setenv("AIGC_DATA_DIR", str(copy))  # the file, not its folder
+    with pytest.raises(data.MnistNotFoundError) as err:
+        data.load_mnist()
+    msg = str(err.value)
+    assert "AIGC_DATA_DIR names the folder that holds mnist.npz, not the file itself" in msg
+    assert "data/mnist.npz in the course folder is a good copy" in msg
+    assert_for_learners(msg)
+
+
+def test_good_env_dir_is_used(course, monkeypatch):
+    copy = course["good"]("env")
+    course["good"]("data")
+    monkeypatch.setenv("AIGC_DATA_DIR", str(course["env"]))
+    assert data.load_mnist().path == copy
+
+
+def test_bad_data_folder_copy_names_the_fix(course, mnist):
+    _plant("corrupt", course["data"], mnist)
+    with pytest.raises(data.MnistFileError) as err:
+        data.load_mnist()
+    msg = str(err.value)
+    assert msg.startswith("The MNIST file data/mnist.npz cannot be used: it is not a readable .npz")
+    assert "(not a zip archive)" in msg and "pickled" not in msg  # junk is not called a pickle
+    assert "put a good copy of MNIST at data/mnist.npz in the course folder" in msg
+    assert "set AIGC_DATA_DIR to a folder that holds one" in msg
+    assert "call load_mnist() again to let Keras download a fresh copy" in msg
+    assert_for_learners(msg)
+
+
+# --------------------------------------------------------------------------- the download
+
+
+@pytest.fixture
+def fake_keras(monkeypatch, tmp_path):
+    """``import keras`` gives a stand-in whose MNIST download records the TensorFlow log level it saw;
+    config.quiet_tensorflow records the same. Returns the list of (event, TF_CPP_MIN_LOG_LEVEL)."""
+    import types
+
+    from aigc_helpers import config
+
+    seen: list[tuple[str, str | None]] = []
+
+    def level() -> str | None:
+        return os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+
+    fake = types.ModuleType("keras")
+    fake.datasets = types.SimpleNamespace(
+        mnist=types.SimpleNamespace(load_data=lambda: seen.append(("keras download", level())))
+    )
+    monkeypatch.setitem(sys.modules, "keras", fake)
+    monkeypatch.setattr(config, "quiet_tensorflow", lambda: seen.append(("quiet import", level())))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    return seen
+
+
+def test_download_imports_tensorflow_quietly(fake_keras, monkeypatch):
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    path = data._download_with_keras()
+    assert fake_keras == [("quiet import", "2"), ("keras download", "2")]
+    assert path == data.keras_cache_path()
+
+
+def test_download_keeps_the_users_log_level(fake_keras, monkeypatch):
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")  # a user debugging TensorFlow keeps the noise
+    data._download_with_keras()
+    assert fake_keras == [("quiet import", "0"), ("keras download", "0")]
 
 
 # --------------------------------------------------------------------------- subsets and scaling

@@ -2,17 +2,20 @@
 
 ``load_mnist()`` looks for ``mnist.npz`` in this order and uses the first file it finds:
 
-1. ``$AIGC_DATA_DIR/mnist.npz``
+1. ``$AIGC_DATA_DIR/mnist.npz`` -- when the variable is set, this file and no other: a missing or bad
+   file there stops with an error that blames ``AIGC_DATA_DIR`` (and says whether ``data/mnist.npz``
+   holds a good copy), never a silent switch to another place
 2. the course repository's ``data/mnist.npz``
 3. the Keras cache, ``$KERAS_HOME/datasets/mnist.npz`` (default ``~/.keras/datasets/mnist.npz``)
-4. a Keras download, when the machine is online.
+4. a Keras download, when the machine is online (TensorFlow is imported quietly for it).
 
 Whatever it reads is checked by *content* (a sha256 over the four arrays and the class counts), read
 with ``allow_pickle=False``, and never overwritten or deleted: a bad file stops with an error that names
-the file and the fix. The look-up lives here (this file); :mod:`.pipelines` feeds the arrays to models:
-:func:`take_subset`, :func:`binarize`, :func:`to_gan_range` / :func:`from_gan_range`, and the two
-``tf.data`` pipelines :func:`gan_dataset` (pixels scaled to [-1, 1]) and :func:`vae_dataset` (dynamic
-binarization: a fresh Bernoulli draw every epoch). ``grey_batch`` is :func:`aigc_helpers.images.grey_batch`.
+the file and the fix, with paths as a learner reads them (:func:`shown_path`). The look-up lives here
+(this file); :mod:`.pipelines` feeds the arrays to models: :func:`take_subset`, :func:`binarize`,
+:func:`to_gan_range` / :func:`from_gan_range`, and the two ``tf.data`` pipelines :func:`gan_dataset`
+(pixels scaled to [-1, 1]) and :func:`vae_dataset` (dynamic binarization: a fresh Bernoulli draw every
+epoch). ``grey_batch`` is :func:`aigc_helpers.images.grey_batch`.
 
 Taught in: notebooks/00_index.ipynb (loading and checking), and every MNIST notebook after it.
 """
@@ -163,14 +166,19 @@ def mnist_content_sha256(arrays: dict[str, np.ndarray]) -> str:
 
 #: How to copy a file into the repository's data folder (the same words in every error that asks for one).
 COPY_HINT = (
-    "e.g. `cp path/to/mnist.npz data/` from the repository root; "
+    "e.g. `cp path/to/mnist.npz data/` from the course folder; "
     "data/README.md says where to get a copy"
 )
+
+#: How a Python caller tries again, and how it switched the download off (the CLI passes its own words).
+PYTHON_AGAIN = "call load_mnist() again"
+PYTHON_OFFLINE = "download=False"
 
 
 def shown_path(path: Path | str) -> str:
     """``path`` as a learner should read it: relative to the course repository when inside it
-    (``data/mnist.npz``), from ``~`` when inside the home folder, else as given.
+    (``data/mnist.npz``), from ``~`` when inside the home folder, else as given. A symbolic link
+    counts where it lies, so a ``data/mnist.npz`` that links elsewhere still reads ``data/mnist.npz``.
 
     Example:
         >>> shown_path(REPO_DATA_DIR / "mnist.npz")
@@ -178,30 +186,42 @@ def shown_path(path: Path | str) -> str:
 
     Taught in: notebooks/00_index.ipynb
     """
-    p = Path(path)
-    try:
-        full = p.expanduser().resolve()
-    except OSError:
+    p = Path(path).expanduser()
+    try:  # as written (a link stays where it lies), then with every link resolved
+        forms = (Path(os.path.abspath(p)), p.resolve())
+        bases = [
+            (form, prefix)
+            for base, prefix in ((REPO_DATA_DIR.parent, ""), (Path.home(), "~/"))
+            for form in (Path(os.path.abspath(base)), base.resolve())
+        ]
+    except (OSError, RuntimeError):  # RuntimeError: a link loop on older Pythons
         return str(path)
-    for base, prefix in ((REPO_DATA_DIR.parent, ""), (Path.home(), "~/")):
-        try:
-            return prefix + full.relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
+    for base, prefix in bases:
+        for full in forms:
+            try:
+                return prefix + full.relative_to(base).as_posix()
+            except ValueError:
+                continue
     return str(path)
 
 
-def _fix_hint() -> str:
+def _course_copy() -> str:
+    """Where a learner puts MNIST: ``data/mnist.npz in the course folder``."""
+    return f"{shown_path(REPO_DATA_DIR / MNIST_FILENAME)} in the course folder"
+
+
+def _fix_hint(retry: str = PYTHON_AGAIN) -> str:
     return (
-        f"Fix: put a good copy of MNIST at {shown_path(REPO_DATA_DIR / MNIST_FILENAME)} ({COPY_HINT}), or set "
-        f"{DATA_DIR_ENV} to a folder that holds one; online, move the bad file away yourself and call load_mnist() again "
-        "to let Keras download a fresh copy."
+        f"Fix: put a good copy of MNIST at {_course_copy()} ({COPY_HINT}), or set {DATA_DIR_ENV} to a "
+        f"folder that holds one; online, move the bad file away yourself and {retry} to let Keras "
+        "download a fresh copy."
     )
 
 
-def _bad_file(path: Path, problem: str) -> MnistFileError:
+def _bad_file(path: Path, problem: str, retry: str = PYTHON_AGAIN) -> MnistFileError:
     return MnistFileError(
-        f"The MNIST file {shown_path(path)} cannot be used: {problem}. The file was left untouched. {_fix_hint()}"
+        f"The MNIST file {shown_path(path)} cannot be used: {problem}. The file was left untouched. "
+        f"{_fix_hint(retry)}"
     )
 
 
@@ -219,32 +239,63 @@ def verify_mnist(arrays: dict[str, np.ndarray], path: Path | str = "<arrays>") -
 
     Taught in: machinery behind load_mnist (every file it reads)
     """
-    path = Path(path)
+    problem = _content_problem(arrays)
+    if problem is not None:
+        raise _bad_file(Path(path), problem)
+
+
+def _content_problem(arrays: dict[str, np.ndarray]) -> str | None:
+    """What makes ``arrays`` differ from MNIST (the checks of :func:`verify_mnist`), or ``None``."""
     missing = [k for k in MNIST_KEYS if k not in arrays]
     if missing:
         found = ", ".join(sorted(arrays)) or "nothing"
-        raise _bad_file(path, f"it lacks the arrays {', '.join(missing)} (found: {found})")
+        return f"it lacks the arrays {', '.join(missing)} (found: {found})"
     for key in MNIST_KEYS:
         a = arrays[key]
         if a.shape != MNIST_SHAPES[key] or a.dtype != np.uint8:
-            raise _bad_file(
-                path,
+            return (
                 f"array {key} has shape {a.shape} and dtype {a.dtype}, expected "
-                f"{MNIST_SHAPES[key]} and uint8",
+                f"{MNIST_SHAPES[key]} and uint8"
             )
     for split in ("train", "test"):
         counts = tuple(int(c) for c in np.bincount(arrays[f"y_{split}"], minlength=10)[:10])
         if counts != MNIST_CLASS_COUNTS[split]:
-            raise _bad_file(
-                path,
+            return (
                 f"its {split} class counts are {counts}, MNIST's are {MNIST_CLASS_COUNTS[split]} "
-                "(is it another dataset, such as Fashion-MNIST?)",
+                "(is it another dataset, such as Fashion-MNIST?)"
             )
     digest = mnist_content_sha256(arrays)
     if digest != MNIST_SHA256:
-        raise _bad_file(
-            path, f"its content sha256 is {digest[:16]}..., MNIST's is {MNIST_SHA256[:16]}..."
-        )
+        return f"its content sha256 is {digest[:16]}..., MNIST's is {MNIST_SHA256[:16]}..."
+    return None
+
+
+def _read_or_problem(path: Path) -> tuple[Mnist | None, str | None, BaseException | None]:
+    """Read and verify ``path``: ``(mnist, None, None)``, or ``(None, problem, cause)`` when it is bad."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, ValueError) and "pickle" in problem.lower():
+            if zipfile.is_zipfile(path):  # an .npz whose arrays hold Python objects
+                problem = "it stores pickled objects, which the course never loads"
+            else:  # NumPy reads any file that is neither .npz nor .npy as a pickle
+                problem = "it is not a readable .npz archive, perhaps truncated or corrupt (not a zip archive)"
+        else:
+            problem = f"it is not a readable .npz archive, perhaps truncated or corrupt ({problem})"
+        return None, problem, exc
+    problem = _content_problem(arrays)
+    if problem is not None:
+        return None, problem, None
+    return Mnist(**{k: arrays[k] for k in MNIST_KEYS}, path=path), None, None
+
+
+def _read(path: Path, retry: str = PYTHON_AGAIN) -> Mnist:
+    mnist, problem, cause = _read_or_problem(path)
+    if mnist is None:
+        raise _bad_file(path, str(problem), retry) from cause
+    return mnist
 
 
 def read_mnist_file(path: Path | str) -> Mnist:
@@ -258,23 +309,19 @@ def read_mnist_file(path: Path | str) -> Mnist:
 
     Taught in: machinery behind load_mnist (every file it reads)
     """
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
-        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if isinstance(exc, ValueError) and "pickle" in problem.lower():
-            problem = "it stores pickled objects, which the course never loads"
-        else:
-            problem = f"it is not a readable .npz archive, perhaps truncated or corrupt ({problem})"
-        raise _bad_file(path, problem) from exc
-    verify_mnist(arrays, path)
-    return Mnist(**{k: arrays[k] for k in MNIST_KEYS}, path=path)
+    return _read(Path(path))
 
 
 def _download_with_keras() -> Path:
-    """Download MNIST with Keras into its cache and return the file's path (needs the internet)."""
+    """Download MNIST with Keras into its cache and return the file's path (needs the internet).
+
+    TensorFlow is imported quietly first: ``TF_CPP_MIN_LOG_LEVEL=2`` unless the user set it, and its
+    C++ start-up lines kept out of the learner's output (:func:`aigc_helpers.config.quiet_tensorflow`).
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads, or it is too late
+    from aigc_helpers import config
+
+    config.quiet_tensorflow()
     import keras
 
     keras.datasets.mnist.load_data()
@@ -291,6 +338,8 @@ def load_mnist(path: Path | str | None = None, *, download: bool = True) -> Mnis
     Raises:
         MnistFileError: a file was found but is unreadable or not MNIST (it is left untouched).
         MnistNotFoundError: no file anywhere and no download; the message says where to put one.
+            Also when ``AIGC_DATA_DIR`` is set but holds no mnist.npz: the message blames the variable
+            and says whether data/mnist.npz holds a good copy (which is not used in its place).
 
     Example:
         >>> (x_train, y_train), (x_test, y_test) = load_mnist()  # doctest: +SKIP
@@ -299,6 +348,20 @@ def load_mnist(path: Path | str | None = None, *, download: bool = True) -> Mnis
 
     Taught in: notebooks/00_index.ipynb, and every MNIST notebook after it
     """
+    return _load_mnist(path, download=download)
+
+
+def _load_mnist(
+    path: Path | str | None = None,
+    *,
+    download: bool = True,
+    again: str = PYTHON_AGAIN,
+    offline: str = PYTHON_OFFLINE,
+) -> Mnist:
+    """:func:`load_mnist`, with the caller's words in the messages: ``again`` says how to try again
+    (the CLI: run its command again), ``offline`` how downloading was switched off (the CLI: ``--offline``).
+    """
+    retry = again if download else f"{again} without {offline}"  # the way to a Keras download
     if path is not None:
         path = Path(path).expanduser()
         if not path.is_file():
@@ -306,12 +369,15 @@ def load_mnist(path: Path | str | None = None, *, download: bool = True) -> Mnis
                 f"No MNIST file at {shown_path(path)}. Fix: pass the path of an existing mnist.npz, or call "
                 "load_mnist() without a path to search the usual places."
             )
-        return read_mnist_file(path)
+        return _read(path, retry)
 
     places = mnist_search_paths()
-    for _, candidate in places:
+    _, env_file = places[0]
+    if env_file is not None:  # set: this file or an error, never a silent switch to another place
+        return _read_env_file(env_file, retry)
+    for _, candidate in places[1:]:
         if candidate is not None and candidate.is_file():
-            return read_mnist_file(candidate)
+            return _read(candidate, retry)
 
     looked = "; ".join(
         f"{label}: {shown_path(cand) if cand is not None else 'not set'}" for label, cand in places
@@ -321,15 +387,59 @@ def load_mnist(path: Path | str | None = None, *, download: bool = True) -> Mnis
             downloaded = _download_with_keras()
         except Exception as exc:  # no network, proxy, DNS, HTTP error ... all end the same way
             reason = f"the Keras download failed ({type(exc).__name__}: {exc})"
+            online = f"connect to the internet and {again}"
         else:
-            return read_mnist_file(downloaded)
+            return _read(downloaded, retry)
     else:
-        reason = "downloading was switched off (download=False)"
+        reason = f"downloading was switched off ({offline})"
+        online = f"online, {retry}"
     raise MnistNotFoundError(
         f"MNIST (mnist.npz) was not found and {reason}. Looked in: {looked}. "
-        f"Fix: copy mnist.npz into {shown_path(REPO_DATA_DIR)}/ ({COPY_HINT}), or set {DATA_DIR_ENV} to the "
-        "folder that holds it, or connect to the internet and call load_mnist() again."
+        f"Fix: put a copy at {_course_copy()} ({COPY_HINT}), or set {DATA_DIR_ENV} to the folder "
+        f"that holds one, or {online} to let Keras download it."
     )
+
+
+def _read_env_file(env_file: Path, retry: str) -> Mnist:
+    """Read ``$AIGC_DATA_DIR/mnist.npz``; when it is missing or bad, say so and what else there is."""
+    env_shown = shown_path(env_file)
+    mnist, problem, cause = _read_or_problem(env_file) if env_file.is_file() else (None, None, None)
+    if mnist is not None:
+        return mnist
+    if problem is not None:
+        what = f"which is not a valid MNIST copy ({problem}) and was left untouched"
+        error: type[MnistError] = MnistFileError
+    else:
+        what = "which does not exist"
+        if env_file.parent.is_file():
+            what += f" ({DATA_DIR_ENV} names the folder that holds mnist.npz, not the file itself)"
+        error = MnistNotFoundError
+    blame = f"{DATA_DIR_ENV} points at {env_shown}, {what}"
+    # What load_mnist would read with the variable unset: the course's copy, else the Keras cache.
+    others = (
+        (REPO_DATA_DIR / MNIST_FILENAME, _course_copy()),
+        (keras_cache_path(), f"the Keras cache {shown_path(keras_cache_path())}"),
+    )
+    for other, name in others:
+        if not other.is_file():
+            continue
+        good, other_problem, _ = _read_or_problem(other)
+        if good is not None:
+            raise error(
+                f"{blame}; {name} is a good copy. Fix: correct {DATA_DIR_ENV} or unset it to use "
+                f"{shown_path(other)}."
+            ) from cause
+        raise error(
+            f"{blame}; {name}, read when {DATA_DIR_ENV} is unset, is not a valid copy either "
+            f"({other_problem}). Fix: put a good copy of MNIST at {env_shown}, or unset "
+            f"{DATA_DIR_ENV} and replace {shown_path(other)} with a good copy ({COPY_HINT})."
+        ) from cause
+    raise error(
+        f"{blame}; no other place holds a copy ({_course_copy()}: none; the Keras cache "
+        f"{shown_path(keras_cache_path())}: none). Fix: put a good copy of MNIST at {env_shown}, or "
+        f"unset {DATA_DIR_ENV} and put one at {_course_copy()} ({COPY_HINT}), or unset it and, "
+        f"online, {retry} to let Keras download one."
+    ) from cause
 
 
 __all__ = [
