@@ -15,6 +15,7 @@ import pytest
 from aigc_helpers.business import healthcare as H
 from aigc_helpers.business import marketing as M
 from aigc_helpers.business import newsroom as N
+from aigc_helpers.business.healthcare import generators as H_generators
 from aigc_helpers.business.healthcare import measures as H_measures
 
 REPO = Path(__file__).resolve().parent.parent
@@ -330,6 +331,60 @@ def test_privacy_check_catches_a_memorizing_generator(split):
     assert copies["share closer than holdout p5"] > 0.9
     d = H.distance_to_closest(split.train.iloc[:10], split.train, sc)
     assert np.allclose(d, 0, atol=1e-5)
+
+
+def test_near_exact_copies_flag_a_copier_but_not_new_real_records(split):
+    sc = H.TabularScaler().fit(split.train)
+    copier = H.privacy_report(H.memorizing_generator(split.train, 300, seed=2), split, sc)
+    assert copier["share near-exact copies"] > 0.95
+    # real records that are in neither part: one half of the holdout, measured against a split whose
+    # holdout (which sets the threshold) is the other half
+    half = H.RealSplit(split.train, split.holdout.iloc[::2], split.seed)
+    fresh = H.privacy_report(split.holdout.iloc[1::2].reset_index(drop=True), half, sc)
+    assert fresh["share near-exact copies"] < 0.02
+    assert 0 < fresh["near-copy threshold"] < fresh["p5 DCR holdout"]
+    with pytest.raises(ValueError, match="near_copy"):
+        H.privacy_report(split.holdout, split, sc, near_copy=0)
+
+
+def test_members_are_exactly_the_rows_the_vae_was_fitted_on(split, monkeypatch):
+    seen: dict[str, np.ndarray] = {}
+    build = H_generators.build_tabular_vae
+
+    def spy_build(*args, **kwargs):
+        model = build(*args, **kwargs)
+        fit = model.fit
+
+        def spy_fit(x, validation_data=None, **kw):
+            seen["fit"] = np.concatenate([np.asarray(b) for b in x])
+            seen["validation"] = np.concatenate([np.asarray(b) for b in validation_data])
+            return fit(x, validation_data=validation_data, **kw)
+
+        model.fit = spy_fit
+        return model
+
+    monkeypatch.setattr(H_generators, "build_tabular_vae", spy_build)
+    model, scaler, history = H.train_tabular_vae(split.train, epochs=1, seed=0)
+    fitted, kept = history.fitted_index, history.validation_index
+    assert len(kept) == round(0.2 * len(split.train))
+    assert len(fitted) + len(kept) == len(split.train)
+    assert sorted([*fitted, *kept]) == sorted(split.train.index)
+
+    def rows(x):
+        return {tuple(r) for r in np.round(x, 4)}
+
+    # the recorded members are the rows fitted, no more (validation rows) and no fewer
+    assert rows(seen["fit"]) == rows(scaler.transform(split.train.loc[fitted]))
+    assert rows(seen["validation"]) == rows(scaler.transform(split.train.loc[kept]))
+    assert not rows(seen["fit"]) & rows(scaler.transform(split.holdout))
+
+
+def test_notebook_attack_scores_only_the_fitted_rows_as_members():
+    cells = json.loads((REPO / "notebooks" / "13_healthcare.ipynb").read_text())["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    (attack,) = [c for c in code if "roc_auc_score" in c and ".elbo(" in c]
+    assert "history.fitted_index" in attack
+    assert not re.search(r"elbo\w*\(\s*(scaler\.transform\()?\s*split\.train\s*\)", attack)
 
 
 def test_tabular_vae_trains_on_train_and_samples_valid_records(split):

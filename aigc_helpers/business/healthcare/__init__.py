@@ -13,7 +13,8 @@ One module per piece, in the order notebook 13 uses them (every public name is a
 2. ``scaling`` -- :class:`TabularScaler`: log1p then standardize, fitted on the training part only.
 3. ``generators`` -- :func:`build_tabular_vae` / :func:`train_tabular_vae`: the course's
    :class:`aigc_helpers.vae.VAE` with dense networks and a Gaussian likelihood, over the 30 features
-   **and** the diagnosis as a 31st column; :func:`sample_records` draws new records from the prior;
+   **and** the diagnosis as a 31st column (the history it returns records which training rows were
+   fitted and which kept aside for validation); :func:`sample_records` draws new records from the prior;
    :func:`memorizing_generator` is the deliberately bad baseline.
 4. ``measures`` -- :func:`fidelity_report`, :func:`utility_report`, :func:`privacy_report`: the three
    measurements.

@@ -63,8 +63,15 @@ def train_tabular_vae(
     for that many epochs, and the best weights are restored (Keras ``EarlyStopping``).
     Returns ``(model, scaler, history)``.
 
+    Which records the weights were fitted on is recorded on the history: ``history.fitted_index`` holds
+    the row labels of ``train`` that were fitted, ``history.validation_index`` those kept aside (both
+    sorted; together they are ``train.index``). Only the fitted rows are *members* of the training data
+    for a privacy test: the validation rows were never fitted on, though they chose the stopping epoch.
+    (The scaler's means and standard deviations come from all of ``train``.)
+
     Example:
         >>> model, scaler, hist = train_tabular_vae(split.train, epochs=P.epochs("tabular"))  # doctest: +SKIP
+        >>> members = split.train.loc[hist.fitted_index]  # doctest: +SKIP
 
     Taught in: notebooks/13_healthcare.ipynb
     """
@@ -99,6 +106,8 @@ def train_tabular_vae(
     history = model.fit(
         fit_ds, validation_data=val_ds, epochs=epochs, callbacks=callbacks, verbose=verbose
     )
+    history.fitted_index = train.index[np.sort(order[n_val:])]
+    history.validation_index = train.index[np.sort(order[:n_val])]
     return model, scaler, history
 
 
