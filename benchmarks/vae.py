@@ -22,6 +22,15 @@ Evaluation, identical for all: the full 10,000-image MNIST test set binarized *s
 fixed seed (``data.binarize(x_test, seed=0)``); test -ELBO (one posterior sample, analytic KL) and the
 importance-weighted NLL with k samples (default 100), both in nats per image; training images/s.
 
+Choices on validation, test once (``benchmarks/selection.py``): every model trains on the first 50,000
+training images; the last 10,000 (``--val-n``) are a validation split that no model trains on, and
+``--val-eval-n`` of them are scored (``val_*`` figures) -- settings and the design path are chosen on those.
+The test set is scored once per trained model, after training. The models named by ``--seeded`` (default
+``ours``) train once per seed of ``--seeds`` (default 0,1,2); their row gives the mean over seeds, the
+standard deviation over seeds as ``*_sd`` (the targets are judged on the mean), each seed's figures under
+``runs``, and ``iw_nll_sem``, the standard error over test images of one run (the first seed's model is
+the one saved).
+
 Writes into ``--out``: ``<model>.keras``, ``samples_<model>.npy`` (10,000 prior samples, float32 Bernoulli
 means -- for ``ours``, the probabilities along each pixel-by-pixel draw -- shape (10000, 28, 28)),
 ``results.json`` (with ``targets_met``: the quality bar checked against the ``ours`` row); prints the table. With ``--merge``, rows of models not trained in this run are kept from
@@ -35,12 +44,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from aigc_helpers import config, data
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/selection.py, run or imported
+import selection  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -96,7 +109,50 @@ def make_tutorial_class():
     return TutorialCVAE
 
 
-def train(model, ds, minutes: float, batch_size: int, verbose: int, anneal: float = 0.0) -> dict:
+def build(name: str, x_train, y_train, seed: int, args):
+    """``(model, dataset, batch size, minutes, anneal, conditional)`` for one of the benchmark's models."""
+    import keras
+
+    from aigc_helpers import vae as V
+
+    minutes, anneal, conditional = args.minutes, OURS["anneal"], False
+    if name in ("ours", "factorised"):
+        context = OURS["pixel_context"] if name == "ours" else 0
+        model = V.VAE(
+            latent_dim=OURS["latent_dim"],
+            pixel_context=context,
+            pixel_channels=OURS["pixel_channels"],
+            seed=seed,
+        )
+        batch = OURS["batch_size"]
+        model.compile(optimizer=keras.optimizers.Adam(OURS["learning_rate"]))
+        ds = data.vae_dataset(x_train, batch_size=batch, seed=seed)
+    elif name == "conditional":
+        model = V.ConditionalVAE(latent_dim=OURS["latent_dim"], num_classes=10, seed=seed)
+        batch = OURS["batch_size"]
+        model.compile(optimizer=keras.optimizers.Adam(OURS["learning_rate"]))
+        ds = data.vae_dataset(x_train, y_train, batch_size=batch, seed=seed)
+        minutes, conditional = args.cond_minutes or args.minutes, True
+    elif name == "tutorial":
+        import tensorflow as tf
+
+        enc, dec = tutorial_networks(2)
+        model = make_tutorial_class()(latent_dim=2, encoder=enc, decoder=dec, seed=seed)
+        batch = 32
+        model.compile(optimizer=keras.optimizers.Adam(1e-4))
+        anneal = 0.0  # the tutorial trains at a constant rate
+        static = (x_train[..., None] / 255.0 > 0.5).astype("float32")
+        ds = tf.data.Dataset.from_tensor_slices(static).shuffle(len(static), seed=seed).batch(batch)
+    else:
+        raise ValueError(
+            f"unknown model {name!r}; choose from ours, factorised, tutorial, conditional"
+        )
+    return model, ds, batch, minutes, anneal, conditional
+
+
+def train(
+    model, ds, minutes: float, batch_size: int, verbose: int, anneal: float, n_train: int
+) -> dict:
     from aigc_helpers.callbacks import TimeBudget
 
     budget = TimeBudget(minutes, anneal=anneal)
@@ -104,20 +160,26 @@ def train(model, ds, minutes: float, batch_size: int, verbose: int, anneal: floa
     return {
         "train_seconds": round(budget.seconds, 1),
         "train_images": budget.batches * batch_size,
-        "epochs": round(budget.batches * batch_size / 60000, 2),
+        "epochs": round(budget.batches * batch_size / n_train, 2),
         "images_per_s": round(budget.batches * batch_size / budget.seconds, 1),
     }
 
 
-def evaluate(model, x_bin, labels, k: int) -> dict:
+def evaluate(model, x_bin, labels, k: int, split: str = "test") -> dict:
+    """-ELBO and IW-NLL (k samples) in nats per image on ``x_bin``, keys prefixed by ``split``.
+
+    ``iw_nll_sem`` (``val_iw_nll_sem`` for validation) is the standard error over *images* of one run,
+    not a spread over seeds.
+    """
     t = time.perf_counter()
     neg_elbo = -model.elbo(x_bin, labels, seed=1)
     nll = model.iw_nll(x_bin, k=k, labels=labels, seed=2)
+    sem = "iw_nll_sem" if split == "test" else f"{split}_iw_nll_sem"
     return {
-        "test_neg_elbo": round(float(neg_elbo.mean()), 2),
-        f"test_iw_nll_k{k}": round(float(nll.mean()), 2),
-        "iw_nll_sem": round(float(nll.std(ddof=1) / np.sqrt(len(nll))), 2),
-        "eval_seconds": round(time.perf_counter() - t, 1),
+        f"{split}_neg_elbo": round(float(neg_elbo.mean()), 2),
+        f"{split}_iw_nll_k{k}": round(float(nll.mean()), 2),
+        sem: round(float(nll.std(ddof=1) / np.sqrt(len(nll))), 2),
+        f"{split}_eval_seconds": round(time.perf_counter() - t, 1),
     }
 
 
@@ -178,28 +240,47 @@ def main(argv: list[str] | None = None) -> dict:
         action="store_true",
         help="keep rows of models not re-run from --out/results.json",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    selection.add_arguments(parser)
+    parser.add_argument(
+        "--val-eval-n",
+        type=int,
+        default=2000,
+        help="validation images scored per model (choices are made on these figures)",
+    )
     parser.add_argument("--verbose", type=int, default=2)
     args = parser.parse_args(argv)
     if args.k < 1 or args.minutes <= 0:
         parser.error("--k must be >= 1 and --minutes > 0")
+    seeds, seeded = selection.read_arguments(parser, args)
 
     config.quiet_tensorflow()
-    import keras
 
     from aigc_helpers import vae as V
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    (x_all, y_all), (x_test, y_test) = data.load_mnist()
+    try:
+        (x_train, y_train), (x_val, y_val) = selection.holdout(x_all, y_all, args.val_n)
+    except ValueError as err:
+        parser.error(str(err))
     x_eval = data.binarize(x_test[: args.test_n], seed=0)
     y_eval = y_test[: args.test_n]
+    x_val_eval = data.binarize(x_val[: args.val_eval_n], seed=0)
+    y_val_eval = y_val[: args.val_eval_n]
     report = {
         "env": config.env_report(),
         "measured": time.strftime("%Y-%m-%d"),
         "minutes": args.minutes,
         "k": args.k,
         "test_n": len(x_eval),
+        "selection": {
+            "rule": selection.SPLIT_NOTE.format(n=len(x_val)),
+            "validation_n": len(x_val),
+            "validation_scored": len(x_val_eval),
+            "seeds": seeds,
+            "seeded_models": sorted(seeded),
+        },
         "ours_settings": dict(OURS),
         "models": {},
     }
@@ -221,69 +302,59 @@ def main(argv: list[str] | None = None) -> dict:
                 report["models"][name] = row
 
     for name in names:
-        config.set_seed(args.seed)
-        minutes = args.minutes
-        labels, anneal = None, OURS["anneal"]
-        if name in ("ours", "factorised"):
-            context = OURS["pixel_context"] if name == "ours" else 0
-            model = V.VAE(
-                latent_dim=OURS["latent_dim"],
-                pixel_context=context,
-                pixel_channels=OURS["pixel_channels"],
-                seed=args.seed,
+        runs = []
+        for seed in seeds if name in seeded else seeds[:1]:
+            config.set_seed(seed)
+            model, ds, batch, minutes, anneal, conditional = build(
+                name, x_train, y_train, seed, args
             )
-            batch = OURS["batch_size"]
-            model.compile(optimizer=keras.optimizers.Adam(OURS["learning_rate"]))
-            ds = data.vae_dataset(x_train, batch_size=batch, seed=args.seed)
-        elif name == "conditional":
-            model = V.ConditionalVAE(latent_dim=OURS["latent_dim"], num_classes=10, seed=args.seed)
-            batch = OURS["batch_size"]
-            model.compile(optimizer=keras.optimizers.Adam(OURS["learning_rate"]))
-            ds = data.vae_dataset(x_train, y_train, batch_size=batch, seed=args.seed)
-            minutes, labels = args.cond_minutes or args.minutes, y_eval
-        elif name == "tutorial":
-            enc, dec = tutorial_networks(2)
-            model, batch = (
-                make_tutorial_class()(latent_dim=2, encoder=enc, decoder=dec, seed=args.seed),
-                32,
-            )
-            model.compile(optimizer=keras.optimizers.Adam(1e-4))
-            anneal = 0.0  # the tutorial trains at a constant rate
-            static = (x_train[..., None] / 255.0 > 0.5).astype("float32")
-            import tensorflow as tf
-
-            ds = (
-                tf.data.Dataset.from_tensor_slices(static)
-                .shuffle(60000, seed=args.seed)
-                .batch(batch)
-            )
-        else:
-            parser.error(
-                f"unknown model {name!r}; choose from ours, factorised, tutorial, conditional"
-            )
-        print(f"\n== {name}: training for {minutes} min", flush=True)
-        row = {"params": int(model.count_params()), "batch_size": batch, "anneal": anneal}
-        row.update(train(model, ds, minutes, batch, args.verbose, anneal))
-        print(f"== {name}: evaluating on {len(x_eval)} test images (k={args.k})", flush=True)
-        row.update(evaluate(model, x_eval, labels, args.k))
-        model.save(out / f"{name}.keras")
-        sample_labels = None if labels is None else np.arange(10000) % 10
-        np.save(
-            out / f"samples_{name}.npy",
-            model.generate(10000, labels=sample_labels, seed=args.seed).astype(np.float32),
+            print(f"\n== {name}, seed {seed}: training for {minutes} min", flush=True)
+            run = {"seed": seed, "params": int(model.count_params()), "batch_size": batch}
+            run["anneal"] = anneal
+            run.update(train(model, ds, minutes, batch, args.verbose, anneal, len(x_train)))
+            if len(x_val_eval):
+                print(f"== {name}: validation, {len(x_val_eval)} images (k={args.k})", flush=True)
+                labels = y_val_eval if conditional else None
+                run.update(evaluate(model, x_val_eval, labels, args.k, split="val"))
+            print(f"== {name}: test, {len(x_eval)} images (k={args.k})", flush=True)
+            run.update(evaluate(model, x_eval, y_eval if conditional else None, args.k))
+            if not runs:  # the first seed's model is the one saved (and shipped)
+                model.save(out / f"{name}.keras")
+                sample_labels = np.arange(10000) % 10 if conditional else None
+                np.save(
+                    out / f"samples_{name}.npy",
+                    model.generate(10000, labels=sample_labels, seed=seed).astype(np.float32),
+                )
+            runs.append(run)
+            print(json.dumps(run), flush=True)
+        k = args.k
+        spread = (
+            f"test_iw_nll_k{k}",
+            "test_neg_elbo",
+            f"val_iw_nll_k{k}",
+            "val_neg_elbo",
+            "epochs",
         )
+        row = selection.summarize(runs, spread)
+        row["runs"] = runs
         report["models"][name] = row
         report["targets_met"] = targets_met(report)
         (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
-        print(json.dumps(row), flush=True)
 
     k = args.k
+    print(f"\nchoices on validation, test scored once: {report['selection']['rule']}")
     print(
-        f"\n{'model':12s} {'params':>9s} {'epochs':>7s} {'img/s':>8s} {'-ELBO':>8s} {f'IW-NLL k={k}':>12s}"
+        f"{'model':12s} {'seeds':>5s} {'epochs':>7s} {'img/s':>8s} {f'val IW-NLL k={k}':>16s} "
+        f"{'test -ELBO':>11s} {f'test IW-NLL k={k}':>24s}"
     )
     for name, r in report["models"].items():
+        val = r.get(f"val_iw_nll_k{k}")
+        test = f"{r[f'test_iw_nll_k{k}']:.2f}"
+        if f"test_iw_nll_k{k}_sd" in r:
+            test += f" ± {r[f'test_iw_nll_k{k}_sd']:.2f} (sd)"
         print(
-            f"{name:12s} {r['params']:9,d} {r['epochs']:7.2f} {r['images_per_s']:8.0f} {r['test_neg_elbo']:8.2f} {r[f'test_iw_nll_k{k}']:12.2f}"
+            f"{name:12s} {r.get('n_seeds', 1):5d} {r['epochs']:7.2f} {r['images_per_s']:8.0f} "
+            f"{'-' if val is None else f'{val:.2f}':>16s} {r['test_neg_elbo']:11.2f} {test:>24s}"
         )
     if report.get("targets_met"):
         print(f"quality bar for ours: {json.dumps(report['targets_met'])}")

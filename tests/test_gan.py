@@ -556,3 +556,44 @@ def test_self_conditioned_interpolation_stays_in_one_cluster():
 def test_self_conditioning_bad_arguments(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_benchmark_script_chooses_on_validation_and_reports_seeds(
+    tmp_path, real_mnist_path, monkeypatch
+):
+    """benchmarks/dcgan.py end to end on a tiny budget: models train on the first 50,000 training images,
+    each run is scored on the held-out 10,000 (val_cfid) and on the test set, and the seeded row is the
+    mean over its seeds with their standard deviation."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "dcgan.py"
+    spec = importlib.util.spec_from_file_location("bench_dcgan", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(real_mnist_path.parent))
+    out = tmp_path / "bench"
+    args = ["--minutes", "0.1", "--n", "60", "--models", "ours,tutorial", "--clusters", "0"]
+    report = bench.main([*args, "--seeds", "0,1", "--out", str(out), "--verbose", "0"])
+    assert json.loads((out / "results.json").read_text()) == report
+    sel = report["selection"]
+    assert (
+        sel["validation_n"] == 10000 and sel["seeds"] == [0, 1] and sel["seeded_models"] == ["ours"]
+    )
+    ours, tutorial = report["models"]["ours"], report["models"]["tutorial"]
+    assert [r["seed"] for r in ours["runs"]] == [0, 1] and len(tutorial["runs"]) == 1
+    for run in ours["runs"] + tutorial["runs"]:
+        assert {"val_cfid", "cfid", "inception_score", "coverage_kl"} <= set(run)
+        assert run["epochs"] == pytest.approx(run["train_images"] / 50000, abs=0.01)
+        assert np.load(
+            out / f"samples_{'ours' if run in ours['runs'] else 'tutorial'}_s{run['seed']}.npy"
+        ).shape == (60, 28, 28)
+    cfids = [r["cfid"] for r in ours["runs"]]
+    assert ours["cfid"] == pytest.approx(np.mean(cfids), abs=1e-4)
+    assert ours["cfid_sd"] == pytest.approx(np.std(cfids, ddof=1), abs=1e-4)
+    assert ours["n_seeds"] == 2 and "cfid_sd" not in tutorial
+    # the bars are judged on the mean over seeds
+    assert report["targets_met"]["cfid <= 10"] == (ours["cfid"] <= 10)
+    with pytest.raises(SystemExit):
+        bench.main([*args, "--seeds", "0,0", "--out", str(out)])
+    with pytest.raises(SystemExit):
+        bench.main([*args, "--val-n", "60000", "--out", str(out)])

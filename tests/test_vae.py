@@ -565,6 +565,10 @@ def test_benchmark_script_writes_models_samples_and_table(
             "40",
             "--models",
             "ours,tutorial",
+            "--seeds",
+            "0,1",
+            "--val-eval-n",
+            "30",
             "--out",
             str(out),
             "--verbose",
@@ -573,6 +577,23 @@ def test_benchmark_script_writes_models_samples_and_table(
     )
     assert json.loads((out / "results.json").read_text()) == report
     assert set(report["models"]) == {"ours", "tutorial"} and report["test_n"] == 40
+    # choices on validation (held-out training images), test scored once per trained model
+    sel = report["selection"]
+    assert sel["validation_n"] == 10000 and sel["validation_scored"] == 30
+    assert sel["seeds"] == [0, 1] and sel["seeded_models"] == ["ours"]
+    ours, tutorial = report["models"]["ours"], report["models"]["tutorial"]
+    assert [r["seed"] for r in ours["runs"]] == [0, 1] and [
+        r["seed"] for r in tutorial["runs"]
+    ] == [0]
+    assert (
+        ours["n_seeds"] == 2 and "test_iw_nll_k3_sd" in ours and "test_iw_nll_k3_sd" not in tutorial
+    )
+    runs = [r["test_iw_nll_k3"] for r in ours["runs"]]
+    assert ours["test_iw_nll_k3"] == pytest.approx(np.mean(runs), abs=1e-4)
+    assert ours["test_iw_nll_k3_sd"] == pytest.approx(np.std(runs, ddof=1), abs=1e-4)
+    for run in ours["runs"]:  # each run scored on both splits, epochs counted on the 50,000 fitted
+        assert {"val_iw_nll_k3", "val_neg_elbo", "test_iw_nll_k3", "iw_nll_sem"} <= set(run)
+        assert run["epochs"] == pytest.approx(run["train_images"] / 50000, abs=0.01)
     for name, row in report["models"].items():
         model = V.load_vae(out / f"{name}.keras")
         assert model.count_params() == row["params"]

@@ -1,0 +1,109 @@
+"""Choose on validation, report test once: the split and the seed summary both benchmarks use.
+
+- :func:`holdout` keeps the last ``n`` training images aside as a **validation** split that no benchmark
+  model trains on. Every choice (settings, the design path, when to stop) is made on validation figures.
+- The **test** set is scored once per trained model, after training, and chooses nothing.
+- :func:`summarize` turns the runs of one model over several seeds into its row: the mean of every figure,
+  and its standard deviation over seeds as ``<figure>_sd`` (the course's targets are judged on the mean).
+  The standard error over test images of a single run (``iw_nll_sem``) is a different quantity and keeps
+  its own name.
+
+Not part of ``aigc_helpers``: imported by ``benchmarks/dcgan.py`` and ``benchmarks/vae.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+VAL_N = 10_000  # the last 10,000 of MNIST's 60,000 training images
+
+SPLIT_NOTE = (
+    "settings chosen on a validation split (the last {n:,} training images, never trained on); "
+    "the test set scored once per trained model, after training"
+)
+
+
+def holdout(x: np.ndarray, y: np.ndarray, n: int = VAL_N):
+    """``(x_fit, y_fit), (x_val, y_val)``: the last ``n`` images held out (``n = 0``: no validation).
+
+    >>> (xf, yf), (xv, yv) = holdout(np.arange(10), np.arange(10), 3)
+    >>> xf.tolist(), xv.tolist()
+    ([0, 1, 2, 3, 4, 5, 6], [7, 8, 9])
+    """
+    if not 0 <= n < len(x):
+        raise ValueError(
+            f"the validation split must keep some training images: n={n} of {len(x)}. "
+            f"Fix: pass --val-n between 0 and {len(x) - 1} (default {VAL_N})."
+        )
+    if n == 0:
+        return (x, y), (x[:0], y[:0])
+    return (x[:-n], y[:-n]), (x[-n:], y[-n:])
+
+
+def add_arguments(parser) -> None:
+    """The benchmarks' shared options: ``--seeds``, ``--seeded`` and ``--val-n``."""
+    parser.add_argument(
+        "--seeds", default="0,1,2", help="seeds of the models named by --seeded (default: 0,1,2)"
+    )
+    parser.add_argument(
+        "--seeded",
+        default="ours",
+        help="models trained once per seed (the headline rows); the others use the first seed",
+    )
+    parser.add_argument(
+        "--val-n",
+        type=int,
+        default=VAL_N,
+        help="training images held out for validation, never trained on (default: the last 10,000)",
+    )
+
+
+def read_arguments(parser, args) -> tuple[list[int], set[str]]:
+    """``(seeds, seeded model names)`` from the parsed options; a bad ``--seeds`` is a usage error."""
+    try:
+        seeds = parse_seeds(args.seeds)
+    except ValueError as err:
+        parser.error(str(err))
+    return seeds, {m.strip() for m in args.seeded.split(",") if m.strip()}
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0,1,2"`` -> ``[0, 1, 2]``; refuses an empty or repeated list.
+
+    >>> parse_seeds("0, 1,2")
+    [0, 1, 2]
+    """
+    try:
+        seeds = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        seeds = []
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(
+            f"--seeds takes distinct integers separated by commas, e.g. 0,1,2; got {text!r}"
+        )
+    return seeds
+
+
+def summarize(runs: list[dict], spread: tuple[str, ...], digits: int = 4) -> dict:
+    """One row from the runs of one model: numeric figures averaged; for the figures named in ``spread``,
+    their standard deviation over seeds beside them as ``<figure>_sd``.
+
+    Non-numeric entries are kept from the first run. With one run there is no ``_sd``.
+
+    >>> summarize([{"cfid": 3.0, "params": 7, "seed": 0}, {"cfid": 5.0, "params": 7, "seed": 1}], ("cfid",))
+    {'cfid': 4.0, 'cfid_sd': 1.4142, 'params': 7, 'n_seeds': 2}
+    """
+    row: dict = {}
+    for key, first in runs[0].items():
+        if key == "seed":
+            continue
+        if isinstance(first, bool) or not isinstance(first, (int, float)):
+            row[key] = first
+            continue
+        values = np.array([r[key] for r in runs], dtype=np.float64)
+        mean = float(values.mean())
+        row[key] = int(round(mean)) if isinstance(first, int) else round(mean, digits)
+        if len(runs) > 1 and key in spread:
+            row[f"{key}_sd"] = round(float(values.std(ddof=1)), digits)
+    row["n_seeds"] = len(runs)
+    return row
