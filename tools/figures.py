@@ -353,7 +353,9 @@ def write(root: Path = ROOT) -> int:
             old = "".join(cell["source"])
             new = rewrite(old, names)
             if new != old:
-                changed += sum(a != b for a, b in zip(MARK.findall(old), MARK.findall(new), strict=True))
+                changed += sum(
+                    a != b for a, b in zip(MARK.findall(old), MARK.findall(new), strict=True)
+                )
                 cell["source"] = new.splitlines(keepends=True)
                 touched = True
         if touched:
@@ -366,7 +368,9 @@ def write(root: Path = ROOT) -> int:
         old = path.read_text(encoding="utf-8")
         new = rewrite(old, names)
         if new != old:
-            changed += sum(a != b for a, b in zip(MARK.findall(old), MARK.findall(new), strict=True))
+            changed += sum(
+                a != b for a, b in zip(MARK.findall(old), MARK.findall(new), strict=True)
+            )
             path.write_text(new, encoding="utf-8")
     return changed
 
