@@ -16,6 +16,8 @@ Taught in: notebooks/02_core_concepts.ipynb (the measured comparison), notebooks
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +37,55 @@ def asset_path(filename: str, *, recreate: str = "") -> Path:
     return path
 
 
-def load_model(path, cls: type, what: str):
-    """Load a ``.keras`` file (``safe_mode=True``) and check it holds a ``cls``."""
+def saved_with(path) -> str | None:
+    """The Keras version a ``.keras`` archive records in its ``metadata.json`` (None if unreadable).
+
+    Example:
+        >>> saved_with(ASSET_DIR / "vae_mnist.keras")  # doctest: +SKIP
+        '3.15.1'
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return json.loads(archive.read("metadata.json")).get("keras_version")
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def keras_too_old(path) -> str | None:
+    """Why ``path`` cannot load here if the installed Keras is older than the one that saved it, with
+    the fix; None when Keras is as new or newer (then a failure has another cause).
+
+    Older Keras 3 versions cannot read some settings that newer ones write into a model's config
+    (e.g. ``GlorotUniform(input_axes=...)``), so the fix is to upgrade Keras, not to re-save the model.
+    """
     import keras
 
-    model = keras.saving.load_model(path, safe_mode=True)
+    saved = saved_with(path)
+    if saved is None or _version(keras.__version__) >= _version(saved):
+        return None
+    return (
+        f"{Path(path).name} was saved with Keras {saved}, and this Python has Keras "
+        f"{keras.__version__}, which cannot read everything newer versions write. Fix: upgrade Keras: "
+        f"pip install -U 'keras>={saved}' (in a notebook, restart the kernel afterwards)."
+    )
+
+
+def load_model(path, cls: type, what: str):
+    """Load a ``.keras`` file (``safe_mode=True``) and check it holds a ``cls``; a Keras too old to
+    read the file gets an error that says which version to install."""
+    import keras
+
+    try:
+        model = keras.saving.load_model(path, safe_mode=True)
+    except Exception as exc:  # Keras raises TypeError, ValueError, ... for configs it cannot read
+        too_old = keras_too_old(path)
+        if too_old:
+            raise ValueError(f"{too_old} (Keras said: {str(exc).strip()[:160]})") from exc
+        raise
     if not isinstance(model, cls):
         raise ValueError(
             f"{Path(path).name} holds a {type(model).__name__}, not {what}. "
@@ -113,9 +159,11 @@ def model_results(kind: str, model: str = "ours") -> dict[str, Any]:
 __all__ = [
     "ASSET_DIR",
     "asset_path",
+    "keras_too_old",
     "deserialize_networks",
     "load_model",
     "load_results",
     "load_shipped",
     "model_results",
+    "saved_with",
 ]

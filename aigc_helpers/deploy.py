@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aigc_helpers import assets
 from aigc_helpers.checks import check_int
 from aigc_helpers.generation import Generative
 from aigc_helpers.images import tile
@@ -304,6 +305,9 @@ def load_generator(path):
         model = keras.saving.load_model(p, safe_mode=True)
     except Exception as exc:  # Keras raises many types for unusable archives
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        too_old = assets.keras_too_old(p)
+        if too_old:
+            raise GeneratorError(f"{too_old} (Keras said: {msg[:160]})") from None
         raise GeneratorError(
             f"{p} could not be loaded ({msg[:160]}). Fix: re-save the model with this version "
             "of aigc_helpers."

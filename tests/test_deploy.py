@@ -193,3 +193,49 @@ def test_pixel_context_vae_is_refused_with_a_fix(tmp_path):
     ):
         deploy.export_saved_model(V.VAE(latent_dim=2, pixel_context=3), tmp_path / "px")
     assert not (tmp_path / "px").exists()
+
+
+OLD_KERAS_ERROR = "GlorotUniform.__init__() got an unexpected keyword argument 'input_axes'"
+
+
+@pytest.mark.parametrize("kind", ["vae", "gan"])
+def test_a_keras_too_old_for_a_shipped_model_is_told_to_upgrade(
+    kind, monkeypatch, capsys, tmp_path
+):
+    """Older Keras 3 releases fail on configs newer ones write; the fix is to upgrade Keras, not to
+    re-save the model. Simulated: the installed version reads as 3.10.0 and loading fails as it does there."""
+    from aigc_helpers import assets, cli
+
+    path = assets.ASSET_DIR / f"{kind}_mnist.keras"
+    saved = assets.saved_with(path)
+    assert saved and assets._version(saved) <= assets._version(keras.__version__)
+    assert assets.keras_too_old(path) is None  # the pinned Keras reads what it saved
+
+    def old_load(*args, **kwargs):
+        raise TypeError(OLD_KERAS_ERROR)
+
+    monkeypatch.setattr(keras, "__version__", "3.10.0")
+    monkeypatch.setattr(keras.saving, "load_model", old_load)
+    fix = f"pip install -U 'keras>={saved}'"
+    load = V.load_pretrained if kind == "vae" else gan.load_pretrained
+    with pytest.raises(ValueError, match="upgrade Keras") as err:
+        load(kind)
+    assert fix in str(err.value) and "3.10.0" in str(err.value) and "input_axes" in str(err.value)
+    with pytest.raises(deploy.GeneratorError, match="upgrade Keras"):
+        deploy.load_generator(path)
+    out = tmp_path / "never.png"
+    assert cli.main(["generate", "--model", kind, "--n", "4", "--out", str(out)]) != 0
+    assert not out.exists()
+    err_text = capsys.readouterr().err
+    assert fix in err_text and "re-save" not in err_text
+
+
+def test_an_unreadable_model_with_a_recent_keras_keeps_its_own_error(monkeypatch):
+    from aigc_helpers import assets
+
+    def broken(*args, **kwargs):
+        raise TypeError("something else went wrong")
+
+    monkeypatch.setattr(keras.saving, "load_model", broken)
+    with pytest.raises(TypeError, match="something else"):
+        assets.load_model(assets.ASSET_DIR / "vae_mnist.keras", V.VAE, "a VAE")
