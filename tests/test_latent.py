@@ -330,10 +330,10 @@ def test_explorer_builds_an_ipywidgets_box_and_reacts_to_sliders():
     first = image.value
     assert first[:8] == b"\x89PNG\r\n\x1a\n" and "slant" in readout.value
     # without a live kernel a notebook shows the text form: a summary, not VBox(children=...)
-    text = box._repr_mimebundle_()["text/plain"]
-    assert (
-        text == repr(box) and text.startswith("latent explorer: 3 sliders") and "VBox" not in text
-    )
+    text = repr(box)
+    assert text.startswith("latent explorer: 3 sliders") and "VBox" not in text
+    if hasattr(box, "_repr_mimebundle_"):  # ipywidgets 8; 7 (Colab's) displays via repr for text
+        assert box._repr_mimebundle_()["text/plain"] == text
     box.sliders[0].value = 1.5  # what dragging the slider does
     assert image.value != first
     box.children[0].children[0].children[-1].click()  # reset

@@ -80,7 +80,6 @@ def test_requirements_pin_the_tested_set():
         "jupyterlab",
         "ipywidgets",
         "imageio",
-        "tqdm",
         "nbval",
         "pytest",
         "ruff",
@@ -205,3 +204,23 @@ def test_repository_tools_are_not_shipped():
     found = set(find_packages(where=str(REPO), include=conf["packages"]["find"]["include"]))
     assert found and all(p == "aigc_helpers" or p.startswith("aigc_helpers.") for p in found)
     assert not (REPO / "tools" / "__init__.py").exists()
+
+
+# import name of each runtime dependency, where it differs from the distribution's name
+IMPORT_NAMES = {"scikit-learn": "sklearn"}
+
+
+def test_every_runtime_dependency_is_used():
+    """A declared dependency that nothing imports is weight a learner downloads for nothing."""
+    meta = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    code = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in [*(REPO / "aigc_helpers").rglob("*.py"), *(REPO / "notebooks").glob("*.ipynb")]
+    )
+    for dep in meta["dependencies"]:
+        name = Requirement(dep).name.lower()
+        module = IMPORT_NAMES.get(name, name.replace("-", "_"))
+        assert re.search(rf"\b(import|from) {module}\b", code), (
+            f"{name} is declared in pyproject.toml but nothing in aigc_helpers/ or notebooks/ imports "
+            f"{module}. Fix: drop it from pyproject.toml, requirements.txt and environment.yml."
+        )
