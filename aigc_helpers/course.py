@@ -70,6 +70,37 @@ class Lesson:
     title: str
     teaches: str
     part: str
+    requires: tuple[str, ...] = ()  # numbers ("03") of the notebooks to take first
+
+    def header(self, timings: dict[str, dict[str, float]]) -> str:
+        """The line under the notebook's title: what to take first and its measured run time.
+
+        The run time carries the mark that ``tools/figures.py`` checks against ``timings.json``.
+
+        Example:
+            >>> COURSE_MAP[5].header({"05_dcgan_mnist.ipynb": {"cpu": 133.2}})
+            '*Before you start:* notebooks 03 and 04. *Run time:* about 2.2<!--= t("05", "cpu") / 60 --> min under the `cpu` profile on a 2-core CPU (measured; the index lists every profile).'
+        """
+        if self.requires:
+            names = [f"{n}" for n in self.requires]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            first = f"notebook{'s' if len(names) > 1 else ''} {listed}"
+        else:
+            first = (
+                "nothing, this is where the course begins"
+                if self.stem.startswith("00")
+                else ("nothing; read it in any order")
+            )
+        number = self.stem[:2]
+        secs = timings.get(self.filename, {}).get("cpu")
+        if secs is None:
+            time = "not measured yet under the `cpu` profile"
+        else:
+            time = (
+                f'about {secs / 60:.1f}<!--= t("{number}", "cpu") / 60 --> min under the `cpu` profile '
+                "on a 2-core CPU (measured; the index lists every profile)"
+            )
+        return f"*Before you start:* {first}. *Run time:* {time}."
 
     @property
     def filename(self) -> str:
@@ -102,84 +133,110 @@ COURSE_MAP: tuple[Lesson, ...] = (
         "What AIGC is",
         "definition, a timeline of generative models, the data-driven idea measured",
         "Background",
+        requires=("00",),
     ),
     Lesson(
         "02_core_concepts",
         "Core concepts and connections",
         "generator/discriminator, encoder/latent/decoder as live tiny models; GAN vs VAE",
         "Background",
+        requires=("01",),
     ),
     Lesson(
         "03_gan_toy",
         "A GAN on 2-D toy data",
         "adversarial training in seconds, mode collapse, minimax vs non-saturating loss",
         "GANs",
+        requires=("02",),
     ),
     Lesson(
         "04_gan_math",
         "GAN mathematics",
         "the minimax game, optimal discriminator, JS divergence, the correct losses",
         "GANs",
+        requires=("03",),
     ),
     Lesson(
         "05_dcgan_mnist",
         "DCGAN on MNIST",
         "a convolutional GAN trained, checkpointed, resumed and measured (cFID, IS)",
         "GANs",
+        requires=(
+            "03",
+            "04",
+        ),
     ),
     Lesson(
         "06_vae_toy",
         "A VAE on 2-D toy data",
         "encoder posteriors, prior samples, what beta trades",
         "VAEs",
+        requires=("02",),
     ),
     Lesson(
         "07_vae_math",
         "VAE mathematics",
         "the ELBO, closed-form KL, the reparameterization trick, Bernoulli vs MSE",
         "VAEs",
+        requires=("06",),
     ),
     Lesson(
         "08_vae_mnist",
         "Convolutional VAE on MNIST",
         "a VAE with likelihoods in nats, latent maps, compression",
         "VAEs",
+        requires=(
+            "06",
+            "07",
+        ),
     ),
     Lesson(
         "09_lab_to_production",
         "From lab to production",
         "splits, model selection, monitoring, export and a command-line generator",
         "Practice",
+        requires=("08",),
     ),
     Lesson(
         "10_marketing",
         "Mock-up: personalized marketing",
         "conditional creatives and a simulated bandit experiment",
         "Business mock-ups",
+        requires=("08",),
     ),
     Lesson(
         "11_newsroom",
         "Mock-up: newsroom data-to-text",
         "generated earnings briefs with an automatic fact checker",
         "Business mock-ups",
+        requires=("02",),
     ),
     Lesson(
         "12_art_and_design",
         "Mock-up: art and design",
         "latent interpolation, arithmetic and an interactive explorer",
         "Business mock-ups",
+        requires=(
+            "05",
+            "08",
+        ),
     ),
     Lesson(
         "13_healthcare",
         "Mock-up: synthetic patient records",
         "a tabular VAE measured for fidelity, utility and privacy",
         "Business mock-ups",
+        requires=("08",),
     ),
     Lesson(
         "14_challenges_and_outlook",
         "Challenges and outlook",
         "privacy (memorization), provenance detection, compute and energy",
         "Outlook",
+        requires=(
+            "05",
+            "08",
+        ),
     ),
     Lesson(
         "15_faq_and_references",

@@ -251,3 +251,38 @@ def test_notebooks_that_show_run_times_run_last_and_again_with_the_new_times(tmp
     assert list(done) == ["01_work.ipynb", "00_index.ipynb"]  # the index last
     shown = nbformat.read(index, as_version=4).cells[0].outputs[0]["text"]
     assert shown.strip() == "['00_index.ipynb', '01_work.ipynb']"  # its own time too: it ran again
+
+
+def test_every_notebook_header_states_its_prerequisites_and_measured_run_time():
+    from aigc_helpers.course import COURSE_MAP, load_timings
+
+    timings = load_timings(REPO / "notebooks" / "timings.json")
+    for lesson in COURSE_MAP:
+        nb = json.loads((REPO / "notebooks" / lesson.filename).read_text(encoding="utf-8"))
+        first = "".join(nb["cells"][0]["source"])
+        assert lesson.header(timings) in first.split("\n")[:3], (
+            f"{lesson.filename}: its header is not the one the course map and timings.json give. "
+            "Fix: python tools/notebooks.py headers"
+        )
+        # prerequisites come earlier in the course and exist
+        number = int(lesson.stem[:2])
+        assert all(int(r) < number for r in lesson.requires), lesson.stem
+        assert all(any((REPO / "notebooks").glob(f"{r}_*.ipynb")) for r in lesson.requires)
+
+
+def test_header_is_placed_under_the_title_and_replaced_not_repeated():
+    text = "# Title\n\nFirst paragraph.\n"
+    once = notebooks.with_header(
+        text, "*Before you start:* notebook 03. *Run time:* about 1.0 min."
+    )
+    assert once.split("\n")[:4] == [
+        "# Title",
+        "",
+        "*Before you start:* notebook 03. *Run time:* about 1.0 min.",
+        "",
+    ]
+    twice = notebooks.with_header(
+        once, "*Before you start:* notebook 03. *Run time:* about 2.0 min."
+    )
+    assert twice.count("*Before you start:*") == 1 and "about 2.0 min" in twice
+    assert twice.endswith("First paragraph.\n")

@@ -147,7 +147,48 @@ def run_notebooks(
                     f"[{profile}] re-rendering {p.name} with the new run times ...", file=sys.stderr
                 )
                 run_notebook(p, profile, write=True)
+        write_headers(folder, Path(timings_file))
     return done
+
+
+HEADER_START = "*Before you start:*"
+
+
+def with_header(source: str, header: str) -> str:
+    """A first cell's text with ``header`` as the line after its title (replacing an older one)."""
+    lines = source.split("\n")
+    body = [ln for ln in lines[1:] if not ln.startswith(HEADER_START)]
+    while body and not body[0].strip():
+        body.pop(0)
+    return "\n".join([lines[0], "", header, "", *body])
+
+
+def write_headers(folder: Path = NOTEBOOK_DIR, timings_file: Path = TIMINGS_FILE) -> list[str]:
+    """Put each notebook's header (prerequisites and measured run time, from ``course.COURSE_MAP`` and
+    ``timings.json``) under its title; returns the notebooks changed."""
+    from aigc_helpers.course import COURSE_MAP
+
+    try:
+        timings = load_timings(timings_file)
+    except FileNotFoundError:
+        timings = {}
+    changed = []
+    for lesson in COURSE_MAP:
+        path = Path(folder) / lesson.filename
+        if not path.is_file():
+            continue
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cell = nb["cells"][0]
+        old = "".join(cell["source"])
+        new = with_header(old, lesson.header(timings))
+        if new != old:
+            cell["source"] = new.splitlines(keepends=True)
+            path.write_text(
+                json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )
+            changed.append(path.name)
+    return changed
 
 
 def shows_timings(path: Path) -> bool:
@@ -173,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--no-write", action="store_true", help="run and time, but keep the files unchanged"
     )
+    sub.add_parser(
+        "headers",
+        help="write each notebook's header (prerequisites, measured run time) from the course map",
+    )
     p.add_argument(
         "--timings",
         type=Path,
@@ -180,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         help="where to record run times (default: notebooks/timings.json)",
     )
     args = parser.parse_args(argv)
+    if args.command == "headers":
+        changed = write_headers()
+        print(f"headers rewritten: {', '.join(changed) or 'none'}")
+        return 0
     paths = [Path(n) for n in args.notebooks] or None
     for path in paths or []:
         if not path.is_file() or path.suffix != ".ipynb":
