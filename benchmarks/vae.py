@@ -368,13 +368,7 @@ def main(argv: list[str] | None = None) -> dict:
             if name in names and (out / f"{name}.keras").is_file():
                 save_without_optimizer(V.load_vae(out / f"{name}.keras"), assets / target)
                 print(f"shipped {target}: {(assets / target).stat().st_size / 1e6:.2f} MB")
-        shipped = json.loads((out / "results.json").read_text(encoding="utf-8"))
-        earlier = assets / "vae_results.json"
-        if earlier.is_file():  # keep the recorded design path, which this run does not re-measure
-            path = json.loads(earlier.read_text(encoding="utf-8")).get("path")
-            if path is not None:
-                shipped.setdefault("path", path)
-        earlier.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")
+        selection.ship_results(out / "results.json", assets / "vae_results.json")
     return report
 
 
