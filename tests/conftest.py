@@ -58,3 +58,39 @@ def isolated_lookup(tmp_path, monkeypatch):
     keras_dir = dirs["keras_home"] / "datasets"
     keras_dir.mkdir()
     return {"env": dirs["env"], "repo": dirs["repo"], "keras": keras_dir}
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch, real_mnist_path):
+    """A learner's machine in miniature, under tmp_path: a course folder with ``data/``, a home folder
+    (``~``) with an empty Keras cache and a ``mnist-copies`` folder for AIGC_DATA_DIR, no network.
+
+    Paths in messages read ``data/...`` and ``~/...`` here, as on a learner's machine, so a ``/tmp``
+    in a message means a path was printed unshortened. ``good`` links the real MNIST into place.
+    """
+    from aigc_helpers import data
+
+    home = tmp_path / "home"
+    folders = {
+        "data": tmp_path / "course" / "data",
+        "env": home / "mnist-copies",
+        "keras": home / ".keras" / "datasets",
+    }
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("KERAS_HOME", str(home / ".keras"))
+    monkeypatch.delenv("AIGC_DATA_DIR", raising=False)
+    monkeypatch.setattr(data, "REPO_DATA_DIR", folders["data"])
+
+    def no_network():
+        raise OSError("network is unreachable (simulated by the test)")
+
+    monkeypatch.setattr(data, "_download_with_keras", no_network)
+
+    def good(where: str) -> Path:
+        target = folders[where] / "mnist.npz"
+        os.symlink(real_mnist_path, target)
+        return target
+
+    return {**folders, "good": good}

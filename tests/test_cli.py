@@ -141,35 +141,12 @@ def test_env_with_bad_profile(capsys):
 # --------------------------------------------------------------------------- check-data, as a learner reads it
 
 
-@pytest.fixture
-def learner_machine(tmp_path, monkeypatch):
-    """A course folder with an empty ``data/`` and a home folder (``~``) with an empty Keras cache and
-    a ``mnist-copies`` folder, all under tmp_path; no AIGC_DATA_DIR and no network. Messages show
-    ``data/...`` and ``~/...`` here, so a ``/tmp`` in one means a machine path leaked."""
-    from aigc_helpers import data
-
-    home = tmp_path / "home"
-    dirs = {"data": tmp_path / "course" / "data", "env": home / "mnist-copies"}
-    for d in dirs.values():
-        d.mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("KERAS_HOME", str(home / ".keras"))
-    monkeypatch.delenv("AIGC_DATA_DIR", raising=False)
-    monkeypatch.setattr(data, "REPO_DATA_DIR", dirs["data"])
-
-    def no_network():
-        raise OSError("network is unreachable (simulated by the test)")
-
-    monkeypatch.setattr(data, "_download_with_keras", no_network)
-    return dirs
-
-
 def assert_for_learners(text: str) -> None:
     for banned in ("../shared", "/work", "/tmp", "/root", "download=False"):
         assert banned not in text, f"{banned!r} in what check-data printed: {text}"
 
 
-def test_check_data_offline_speaks_of_the_flag(learner_machine, capsys):
+def test_check_data_offline_speaks_of_the_flag(course, capsys):
     assert cli.main(["check-data", "--offline"]) == 1
     out = capsys.readouterr()
     assert not out.out
@@ -182,7 +159,7 @@ def test_check_data_offline_speaks_of_the_flag(learner_machine, capsys):
     assert_for_learners(err)
 
 
-def test_check_data_online_failure_says_run_it_again(learner_machine, capsys):
+def test_check_data_online_failure_says_run_it_again(course, capsys):
     assert cli.main(["check-data"]) == 1
     err = capsys.readouterr().err
     assert "the Keras download failed" in err
@@ -191,8 +168,8 @@ def test_check_data_online_failure_says_run_it_again(learner_machine, capsys):
     assert_for_learners(err)
 
 
-def test_check_data_offline_bad_copy_speaks_of_the_flag(learner_machine, capsys):
-    (learner_machine["data"] / "mnist.npz").write_bytes(b"broken")
+def test_check_data_offline_bad_copy_speaks_of_the_flag(course, capsys):
+    (course["data"] / "mnist.npz").write_bytes(b"broken")
     assert cli.main(["check-data", "--offline"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: The MNIST file data/mnist.npz cannot be used")
@@ -200,16 +177,16 @@ def test_check_data_offline_bad_copy_speaks_of_the_flag(learner_machine, capsys)
     assert_for_learners(err)
 
 
-def test_check_data_blames_a_bad_env_dir(learner_machine, real_mnist_path, capsys, monkeypatch):
-    (learner_machine["env"] / "mnist.npz").write_bytes(b"broken")
-    os.symlink(real_mnist_path, learner_machine["data"] / "mnist.npz")
-    monkeypatch.setenv("AIGC_DATA_DIR", str(learner_machine["env"]))
+def test_check_data_blames_a_bad_env_dir(course, real_mnist_path, capsys, monkeypatch):
+    (course["env"] / "mnist.npz").write_bytes(b"broken")
+    os.symlink(real_mnist_path, course["data"] / "mnist.npz")
+    monkeypatch.setenv("AIGC_DATA_DIR", str(course["env"]))
     assert cli.main(["check-data", "--offline"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: AIGC_DATA_DIR points at ~/mnist-copies/mnist.npz, which is not a")
     assert "data/mnist.npz in the course folder is a good copy" in err
     assert err.endswith("Fix: correct AIGC_DATA_DIR or unset it to use data/mnist.npz.")
-    assert (learner_machine["env"] / "mnist.npz").read_bytes() == b"broken"
+    assert (course["env"] / "mnist.npz").read_bytes() == b"broken"
     assert_for_learners(err)
 
 
