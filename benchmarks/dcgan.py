@@ -207,14 +207,16 @@ def train(model, ds, minutes: float, batch_size: int, verbose: int, n_train: int
 
     budget, steady = TimeBudget(minutes), SteadyRate()
     model.fit(ds, epochs=100_000, verbose=verbose, callbacks=[budget, steady])
+    overall = budget.batches * batch_size / budget.seconds
+    # A budget that ends after the first step leaves no steady steps to time: the overall rate
+    # (tracing included) is then the only honest figure, and it is never zero.
+    rate = steady.batches * batch_size / (steady.last - steady.first) if steady.batches else overall
     return {
         "train_seconds": round(budget.seconds, 1),
         "train_images": budget.batches * batch_size,
         "epochs": round(budget.batches * batch_size / n_train, 2),
-        "images_per_s": round(budget.batches * batch_size / budget.seconds, 1),
-        "images_per_s_steady": round(
-            steady.batches * batch_size / max(steady.last - steady.first, 1e-9), 1
-        ),
+        "images_per_s": round(overall, 1),
+        "images_per_s_steady": round(rate, 1),
     }
 
 
