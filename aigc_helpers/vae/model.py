@@ -10,8 +10,6 @@ Taught in: notebooks/06_vae_toy.ipynb, notebooks/08_vae_mnist.ipynb
 
 from __future__ import annotations
 
-import math
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -309,19 +307,40 @@ class VAE(Generative, keras.Model):
         gen = keras.random.SeedGenerator(seed)
         out = []
         for xb, yb in self._batches(x, labels, batch_size):
-            mean, log_var = self._encode(xb, yb)
-            b = tf.shape(mean)[0]
-            eps = keras.random.normal((k, b, self.latent_dim), seed=gen)
-            z = mean[None] + tf.exp(0.5 * log_var)[None] * eps  # (k, B, D)
-            z_flat = tf.reshape(z, (-1, self.latent_dim))
-            y_flat = None if yb is None else tf.tile(yb, [k])
-            x_flat = tf.tile(xb, [k] + [1] * (len(xb.shape) - 1))
-            log_px = tf.reshape(self.log_px(x_flat, self._logits(x_flat, z_flat, y_flat)), (k, b))
-            log_pz = log_normal(z)
-            log_qz = log_normal(z, mean[None], log_var[None])
-            log_w = log_px + log_pz - log_qz
-            out.append((-(tf.reduce_logsumexp(log_w, axis=0) - math.log(k))).numpy())
+            eps = keras.random.normal((k, len(xb), self.latent_dim), seed=gen)
+            out.append(
+                self._iw_graph(xb, yb)(*([xb, eps] if yb is None else [xb, yb, eps])).numpy()
+            )
         return np.concatenate(out)
+
+    def _iw_graph(self, xb, yb):
+        """The traced graph of :meth:`_iw_nll_batch` (2-3x faster than eager on a CPU): traced once
+        per model, for any k and batch size."""
+        if getattr(self, "_iw_graph_fn", None) is None:
+
+            def spec(t):
+                return tf.TensorSpec([None, *t.shape[1:]], t.dtype)
+
+            eps = tf.TensorSpec([None, None, self.latent_dim], tf.float32)
+            if yb is None:
+                fn = tf.function(lambda x, e: self._iw_nll_batch(x, None, e), [spec(xb), eps])
+            else:
+                fn = tf.function(self._iw_nll_batch, [spec(xb), spec(yb), eps])
+            self._iw_graph_fn = fn
+        return self._iw_graph_fn
+
+    def _iw_nll_batch(self, xb, yb, eps):
+        """-log (1/k) sum_i w_i for one batch, with z_i = mean + sigma * eps_i (eps: (k, B, D)).
+        k and B are read from tensors, so every k and batch size share one traced graph."""
+        k = tf.shape(eps)[0]
+        mean, log_var = self._encode(xb, yb)
+        z = mean[None] + tf.exp(0.5 * log_var)[None] * eps  # (k, B, D)
+        z_flat = tf.reshape(z, (-1, self.latent_dim))
+        y_flat = None if yb is None else tf.tile(yb, [k])
+        x_flat = tf.tile(xb, tf.concat([[k], tf.ones([tf.rank(xb) - 1], tf.int32)], axis=0))
+        log_px = tf.reshape(self.log_px(x_flat, self._logits(x_flat, z_flat, y_flat)), (k, -1))
+        log_w = log_px + log_normal(z) - log_normal(z, mean[None], log_var[None])
+        return -(tf.reduce_logsumexp(log_w, axis=0) - tf.math.log(tf.cast(k, log_w.dtype)))
 
 
 @keras.saving.register_keras_serializable(package="aigc_helpers")
