@@ -119,15 +119,19 @@ def concept_map_mermaid() -> str:
     """The concept map as a Mermaid flowchart (the text of a fenced ``mermaid`` block).
 
     JupyterLab 4 and GitHub render it from a Markdown cell; :func:`draw_concept_map` is the fallback.
+    It runs top to bottom, so that it fits a notebook's width with labels at a readable size (left to
+    right, it is far wider than a notebook cell and shrinks to fit). Box labels are Mermaid
+    markdown strings, ``"`...`"``, which break lines at plain newlines: an HTML ``<br/>`` would be lost
+    when the notebook is exported to HTML.
 
     Example:
         >>> concept_map_mermaid().splitlines()[0]
-        'flowchart LR'
+        'flowchart TB'
     """
     nodes = _node_map()
-    lines = ["flowchart LR"]
+    lines = ["flowchart TB"]
     for n in nodes.values():
-        lines.append(f'    {n.id}["{n.label.replace(chr(10), "<br/>")}"]')
+        lines.append(f'    {n.id}["`{n.label}`"]')
     for e in CONCEPT_EDGES:
         arrow = f'-->|"{e.label}"|' if e.label else "-->"
         lines.append(f"    {e.source} {arrow} {e.target}")

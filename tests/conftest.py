@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -94,3 +104,106 @@ def course(tmp_path, monkeypatch, real_mnist_path):
         return target
 
     return {**folders, "good": good}
+
+
+# --------------------------------------------------------------------------- a real JupyterLab server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LabServer(NamedTuple):
+    """A running JupyterLab server: its address and token (``base, token = server`` unpacks them)."""
+
+    base: str
+    token: str
+
+    def api(self, path: str, method: str = "GET", body: dict | None = None):
+        """Call the server's REST API; returns the decoded JSON answer (None when empty)."""
+        req = urllib.request.Request(
+            f"{self.base}{path}",
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+            data=json.dumps(body).encode() if body is not None else None,
+        )
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            text = resp.read().decode()
+            return json.loads(text) if text else None
+
+
+@contextlib.contextmanager
+def serve_lab(
+    workdir: Path,
+    *,
+    root: Path = REPO,
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+) -> Iterator[LabServer]:
+    """Start ``jupyter lab`` serving ``root`` (what `make lab` does), with its config, data, runtime and
+    IPython folders under ``workdir`` (plus ``env``, and ``args`` for its command line); yields the
+    server once it answers, and shuts it down after."""
+    port, token = free_port(), secrets.token_hex(16)
+    full_env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(workdir / "config"),
+        "JUPYTER_DATA_DIR": str(workdir / "data"),
+        "JUPYTER_RUNTIME_DIR": str(workdir / "runtime"),
+        "IPYTHONDIR": str(workdir / "ipython"),
+        **(env or {}),
+    }
+    log_path = workdir / "lab.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={port}",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={root}",
+                "--ServerApp.open_browser=False",
+                *(["--allow-root"] if os.geteuid() == 0 else []),
+                *args,
+            ],
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        server = LabServer(f"http://127.0.0.1:{port}", token)
+        try:
+            deadline = time.time() + 120
+            while True:
+                try:
+                    server.api("/api/status")
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        pytest.fail("JupyterLab did not start:\n" + log_path.read_text()[-3000:])
+                    time.sleep(0.5)
+            yield server
+        finally:
+            try:
+                server.api("/api/shutdown", method="POST")
+                proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                proc.kill()
+                proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def start_lab():
+    """:func:`serve_lab` itself, for tests that serve other folders or settings (test_browser.py)."""
+    return serve_lab
+
+
+@pytest.fixture
+def lab_server(tmp_path, real_mnist_path) -> Iterator[LabServer]:
+    """JupyterLab serving the course folder, its kernels finding MNIST and using the ci profile."""
+    env = {"AIGC_DATA_DIR": str(real_mnist_path.parent), "AIGC_PROFILE": "ci"}
+    with serve_lab(tmp_path, env=env) as server:
+        yield server

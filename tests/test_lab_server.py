@@ -5,89 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parent.parent
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def api(base: str, token: str, path: str, method: str = "GET", body: dict | None = None):
-    req = urllib.request.Request(
-        f"{base}{path}",
-        method=method,
-        headers={"Authorization": f"token {token}"},
-        data=json.dumps(body).encode() if body is not None else None,
-    )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        text = resp.read().decode()
-        return json.loads(text) if text else None
-
-
-@pytest.fixture
-def lab_server(tmp_path, real_mnist_path):
-    port, token = free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "IPYTHONDIR": str(tmp_path / "ipython"),
-        "AIGC_DATA_DIR": str(real_mnist_path.parent),
-        "AIGC_PROFILE": "ci",
-    }
-    log = open(tmp_path / "lab.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={REPO}",
-            "--ServerApp.open_browser=False",
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while True:
-        try:
-            api(base, token, "/api/status")
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(
-                    "JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-3000:]
-                )
-            time.sleep(0.5)
-    yield base, token
-    try:
-        api(base, token, "/api/shutdown", method="POST")
-        proc.wait(timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        proc.kill()
-    log.close()
+# The server itself (the `lab_server` fixture, serve_lab) lives in conftest.py: tests/test_browser.py
+# opens the notebooks in a browser from the same server.
 
 
 async def execute(base: str, token: str, kernel_id: str, code: str, timeout: float = 120) -> dict:
@@ -145,7 +71,7 @@ async def execute(base: str, token: str, kernel_id: str, code: str, timeout: flo
 
 def test_served_lab_lists_notebooks_and_runs_the_course_kernel(lab_server):
     base, token = lab_server
-    listing = api(base, token, "/api/contents/notebooks")
+    listing = lab_server.api("/api/contents/notebooks")
     served = {item["name"] for item in listing["content"]}
     on_disk = {p.name for p in (REPO / "notebooks").glob("*.ipynb")}
     assert on_disk and on_disk <= served
@@ -155,7 +81,7 @@ def test_served_lab_lists_notebooks_and_runs_the_course_kernel(lab_server):
     with urllib.request.urlopen(req, timeout=30) as resp:
         assert resp.status == 200 and "JupyterLab" in resp.read().decode()
 
-    kernel = api(base, token, "/api/kernels", method="POST", body={"name": "python3"})
+    kernel = lab_server.api("/api/kernels", method="POST", body={"name": "python3"})
     try:
         code = (
             "import aigc_helpers\n"
@@ -167,4 +93,4 @@ def test_served_lab_lists_notebooks_and_runs_the_course_kernel(lab_server):
         assert result["error"] is None and result["status"] == "ok", result
         assert "OK" in result["stdout"] and "(60000, 28, 28) (10000,)" in result["stdout"]
     finally:
-        api(base, token, f"/api/kernels/{kernel['id']}", method="DELETE")
+        lab_server.api(f"/api/kernels/{kernel['id']}", method="DELETE")

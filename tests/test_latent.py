@@ -333,7 +333,10 @@ def test_explorer_builds_an_ipywidgets_box_and_reacts_to_sliders():
     text = repr(box)
     assert text.startswith("latent explorer: 3 sliders") and "VBox" not in text
     if hasattr(box, "_repr_mimebundle_"):  # ipywidgets 8; 7 (Colab's) displays via repr for text
-        assert box._repr_mimebundle_()["text/plain"] == text
+        bundle = box._repr_mimebundle_()
+        assert bundle["text/plain"] == text
+        # ... and beside it the widget view, which a live (or trusted) notebook draws
+        assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
     box.sliders[0].value = 1.5  # what dragging the slider does
     assert image.value != first
     box.children[0].children[0].children[-1].click()  # reset
