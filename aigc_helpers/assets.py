@@ -52,7 +52,9 @@ def saved_with(path) -> str | None:
 
 
 def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+    """(major, minor) of a version string: Keras changes what it writes into a model's config in minor
+    releases, and a patch release reads what another patch of the same minor release wrote."""
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:2])
 
 
 def keras_too_old(path) -> str | None:
@@ -67,10 +69,11 @@ def keras_too_old(path) -> str | None:
     saved = saved_with(path)
     if saved is None or _version(keras.__version__) >= _version(saved):
         return None
+    needed = ".".join(map(str, _version(saved)))
     return (
         f"{Path(path).name} was saved with Keras {saved}, and this Python has Keras "
         f"{keras.__version__}, which cannot read everything newer versions write. Fix: upgrade Keras: "
-        f"pip install -U 'keras>={saved}' (in a notebook, restart the kernel afterwards)."
+        f"pip install -U 'keras>={needed}' (in a notebook, restart the kernel afterwards)."
     )
 
 

@@ -149,6 +149,7 @@ def test_ci_runs_the_readme_test_command():
     ci = (REPO / ".ci" / "run").read_text()
     assert "make test" in readme and "make lab" in readme
     assert ci.splitlines()[-1].strip() == "make test"
+    assert "\nmake test-oldest\n" in ci, "CI also runs the oldest declared versions"
     assert "set -euo pipefail" in ci and "../shared/data/mnist.npz" in ci
 
 
@@ -223,4 +224,52 @@ def test_every_runtime_dependency_is_used():
         assert re.search(rf"\b(import|from) {module}\b", code), (
             f"{name} is declared in pyproject.toml but nothing in aigc_helpers/ or notebooks/ imports "
             f"{module}. Fix: drop it from pyproject.toml, requirements.txt and environment.yml."
+        )
+
+
+# What loads a shipped model (aigc_helpers/assets/*.keras): the loaders, and the evaluator behind metrics.
+LOADS_SHIPPED = re.compile(
+    r"load_pretrained\(|load_shipped\(|load_evaluator\(|load_generator\(|"
+    r"\b(metrics|M)\.(evaluate|predict_proba|features|cfid|cfid_floor|inception_score)\("
+)
+
+
+def make_variable(name: str) -> list[str]:
+    m = re.search(rf"^{name}\s*:=\s*(.+)$", (REPO / "Makefile").read_text(), re.M)
+    assert m, f"the Makefile has no {name} list"
+    return m.group(1).split()
+
+
+def test_make_test_oldest_covers_everything_that_loads_a_shipped_model():
+    """`make test-oldest` runs, on the lowest declared versions, every test file and notebook that
+    loads a shipped model (a new one that is left out would go untested on old Keras)."""
+    body = makefile_targets()["test-oldest"]
+    assert "$(OLDEST_TESTS)" in body and "AIGC_PROFILE=ci" in body and "$(OLDEST_NBS)" in body
+    assert "--resolution lowest-direct" in (REPO / "tools" / "oldest_env.sh").read_text()
+    listed_tests, listed_nbs = set(make_variable("OLDEST_TESTS")), set(make_variable("OLDEST_NBS"))
+    for path in listed_tests | listed_nbs:
+        assert (REPO / path).is_file(), f"{path} is listed in the Makefile but does not exist"
+    files = sorted(REPO.glob("tests/test_*.py")) + sorted(REPO.glob("notebooks/*.ipynb"))
+    for path in files:
+        rel = path.relative_to(REPO).as_posix()
+        if LOADS_SHIPPED.search(path.read_text(encoding="utf-8")):
+            assert rel in listed_tests | listed_nbs, (
+                f"{rel} loads a shipped model: add it to OLDEST_TESTS/OLDEST_NBS in the Makefile"
+            )
+    assert {"tests/test_cli.py", "tests/test_cli_generate.py"} <= listed_tests  # the CLI too
+
+
+def test_the_declared_floors_read_the_shipped_models():
+    """The Keras floor is at least the version that wrote the shipped models (an older one cannot
+    read them), so that installing the course upgrades such a Keras instead of breaking."""
+    from aigc_helpers import assets
+
+    floors = {}
+    for dep in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]:
+        r = Requirement(dep)
+        floors[r.name] = min(Version(s.version) for s in r.specifier if s.operator == ">=")
+    for model in sorted((REPO / "aigc_helpers" / "assets").glob("*.keras")):
+        saved = Version(assets.saved_with(model))
+        assert floors["keras"] >= Version(f"{saved.major}.{saved.minor}"), (
+            f"{model.name} was written by Keras {saved}; raise the floor in pyproject.toml"
         )
