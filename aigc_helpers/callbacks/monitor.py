@@ -54,7 +54,7 @@ warnings.simplefilter("always", TrainingWarning)
 
 COLLAPSE_REMEDIES = (
     "Try: self-conditioning on k-means clusters of the data, which needs no labels (gan.SelfConditionedGAN "
-    "with gan.cluster_labels; notebook 05, Going further: the course's biggest measured gain), label "
+    "with gan.cluster_labels; notebook 05, section 2: the course's biggest measured gain), label "
     "conditioning, an EMA of the generator weights (GAN(ema_decay=0.999)), a lower learning rate, or a "
     "stronger or differently regularized discriminator (R1 penalty, spectral norm)."
 )

@@ -56,7 +56,7 @@ class SelfConditionedGAN(GAN):
     Generation is unconditional (``generate(n, seed=0)``; labels are refused, since clusters are not
     digits); ``generate(n, seed=0, clusters=c)`` draws from cluster c (one id, or one per image).
 
-    Taught in: machinery behind gan.load_pretrained("gan") (notebook 05, Going further)
+    Taught in: machinery behind gan.build_dcgan and gan.load_pretrained("gan") (notebook 05, section 2)
     """
 
     conditional = False  # generation takes no labels ...
