@@ -270,6 +270,40 @@ def load_timings(path: str | Path | None = None) -> dict[str, dict[str, float]]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+# A notebook must fit a classroom lab under the default `cpu` profile on a 2-core CPU: five minutes, and
+# eight for the two notebooks that train the course's main models on all of MNIST.
+LAB_BUDGET_S = 300.0
+TRAINING_BUDGET_S = {"05": 480.0, "08": 480.0}
+
+
+def lab_budget(stem: str) -> float:
+    """Seconds a notebook may take under the `cpu` profile on a 2-core CPU (``stem``: "08" or the name).
+
+    Example:
+        >>> lab_budget("08_vae_mnist"), lab_budget("07")
+        (480.0, 300.0)
+
+    Taught in: machinery behind course.over_budget
+    """
+    return TRAINING_BUDGET_S.get(stem[:2], LAB_BUDGET_S)
+
+
+def over_budget(timings: dict[str, dict[str, float]], profile: str = "cpu") -> list[str]:
+    """The notebooks whose measured ``profile`` run time exceeds :func:`lab_budget`, as readable lines.
+
+    Example:
+        >>> over_budget({"08_vae_mnist.ipynb": {"cpu": 1188.3}, "07_vae_math.ipynb": {"cpu": 14.0}})
+        ['08_vae_mnist.ipynb: 1188 s under cpu, budget 480 s']
+
+    Taught in: machinery behind course.course_table (tests/test_course.py keeps the course inside it)
+    """
+    return [
+        f"{name}: {t[profile]:.0f} s under {profile}, budget {lab_budget(name):.0f} s"
+        for name, t in sorted(timings.items())
+        if profile in t and t[profile] > lab_budget(name)
+    ]
+
+
 def course_table(
     timings: dict[str, dict[str, float]] | None = None, notebooks: str | Path | None = None
 ):
@@ -327,4 +361,14 @@ def course_table(
     return pd.DataFrame(rows)
 
 
-__all__ = ["COURSE_MAP", "Lesson", "course_table", "load_timings", "notebooks_dir"]
+__all__ = [
+    "COURSE_MAP",
+    "LAB_BUDGET_S",
+    "TRAINING_BUDGET_S",
+    "Lesson",
+    "course_table",
+    "lab_budget",
+    "load_timings",
+    "notebooks_dir",
+    "over_budget",
+]

@@ -131,3 +131,30 @@ def test_an_installed_package_does_not_reach_into_the_repository(tmp_path):
     assert r.returncode == 0, r.stderr
     assert str(tmp_path) in r.stdout
     assert "'ready': 1" in r.stdout
+
+
+def test_every_notebook_fits_a_lab_under_the_cpu_profile():
+    """Each notebook's committed `cpu` run time (timings.json, written by `make notebooks`) is within
+    its lab budget: 300 s, and 480 s for the two notebooks that train the main models."""
+    timings = course.load_timings(REPO / "notebooks")
+    assert not course.over_budget(timings), course.over_budget(timings)
+    for lesson in course.COURSE_MAP:
+        assert "cpu" in timings.get(lesson.filename, {}), f"{lesson.filename} has no cpu run time"
+    total = sum(t["cpu"] for t in timings.values())
+    print(f"whole course under cpu: {total / 60:.1f} min")
+
+
+def test_over_budget_names_each_slow_notebook():
+    timings = {
+        "05_dcgan_mnist.ipynb": {"cpu": 470.0, "ci": 900.0},  # within 480; ci is not judged
+        "08_vae_mnist.ipynb": {"cpu": 481.0},
+        "09_lab_to_production.ipynb": {"cpu": 300.5},
+        "07_vae_math.ipynb": {"cpu": 300.0},
+    }
+    assert course.over_budget(timings) == [
+        "08_vae_mnist.ipynb: 481 s under cpu, budget 480 s",
+        "09_lab_to_production.ipynb: 300 s under cpu, budget 300 s",
+    ]
+    assert course.over_budget(timings, "ci") == [
+        "05_dcgan_mnist.ipynb: 900 s under ci, budget 480 s"
+    ]
