@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TIMINGS_NAME = "timings.json"
+PEAK_KEY = "peak_mb"  # in timings.json: {notebook: {profile: seconds, "peak_mb": {profile: MB}}}
 
 
 def notebooks_dir(folder: str | Path | None = None) -> Path:
@@ -248,7 +249,8 @@ COURSE_MAP: tuple[Lesson, ...] = (
 
 
 def load_timings(path: str | Path | None = None) -> dict[str, dict[str, float]]:
-    """Measured run times in seconds, ``{notebook: {profile: seconds}}``, from ``timings.json``.
+    """Measured run times in seconds, ``{notebook: {profile: seconds}}``, from ``timings.json``; each
+    notebook's peak memory in MB per profile is under its ``"peak_mb"`` key (:data:`PEAK_KEY`).
 
     ``path`` is the file, or a folder holding it; by default the notebooks folder's (see
     :func:`notebooks_dir`). A missing file raises ``FileNotFoundError`` that says how to create it.
@@ -304,10 +306,37 @@ def over_budget(timings: dict[str, dict[str, float]], profile: str = "cpu") -> l
     ]
 
 
+# Free Binder machines stop a kernel that uses more than 2 GB: every notebook stays under it there.
+MEMORY_BUDGET_MB = 2000.0
+
+
+def over_memory(timings: dict[str, dict], profile: str = "binder") -> list[str]:
+    """The notebooks whose peak memory under ``profile`` exceeds :data:`MEMORY_BUDGET_MB`, or that
+    have no peak recorded under it, as readable lines.
+
+    Example:
+        >>> over_memory({"08_vae_mnist.ipynb": {"peak_mb": {"binder": 2530.0}}, "07_vae_math.ipynb": {}})
+        ['07_vae_math.ipynb: peak memory not measured under binder', '08_vae_mnist.ipynb: peak memory 2530 MB under binder, budget 2000 MB']
+
+    Taught in: machinery behind course.course_table (tests/test_course.py keeps the course inside it)
+    """
+    lines = []
+    for name, entry in sorted(timings.items()):
+        mb = entry.get(PEAK_KEY, {}).get(profile)
+        if mb is None:
+            lines.append(f"{name}: peak memory not measured under {profile}")
+        elif mb > MEMORY_BUDGET_MB:
+            lines.append(
+                f"{name}: peak memory {mb:.0f} MB under {profile}, budget {MEMORY_BUDGET_MB:.0f} MB"
+            )
+    return lines
+
+
 def course_table(
     timings: dict[str, dict[str, float]] | None = None, notebooks: str | Path | None = None
 ):
-    """The course map as a pandas DataFrame, with status and measured run times per profile.
+    """The course map as a pandas DataFrame, with status, measured run times per profile and the peak
+    memory under ``binder`` (the profile that must stay under free Binder's 2 GB).
 
     ``timings`` defaults to ``timings.json`` in the notebooks folder (``notebooks``, or the one found
     from the current directory); when it or the folder is missing, a warning says why and the times
@@ -342,6 +371,10 @@ def course_table(
             return "not measured"
         return f"{secs:.0f} s" if secs < 90 else f"{secs / 60:.1f} min"
 
+    def memory(stem: str) -> str:
+        mb = timings.get(f"{stem}.ipynb", {}).get(PEAK_KEY, {}).get("binder")
+        return "not measured" if mb is None else f"{mb / 1000:.2f} GB"
+
     def status(lesson: Lesson) -> str:
         if folder is None:
             return "unknown"
@@ -355,6 +388,7 @@ def course_table(
             "what it teaches": lesson.teaches,
             "status": status(lesson),
             **{f"time ({prof})": fmt(lesson.stem, prof) for prof in PROFILE_NAMES},
+            "peak memory (binder)": memory(lesson.stem),
         }
         for lesson in COURSE_MAP
     ]
@@ -364,6 +398,8 @@ def course_table(
 __all__ = [
     "COURSE_MAP",
     "LAB_BUDGET_S",
+    "MEMORY_BUDGET_MB",
+    "PEAK_KEY",
     "TRAINING_BUDGET_S",
     "Lesson",
     "course_table",
@@ -371,4 +407,5 @@ __all__ = [
     "load_timings",
     "notebooks_dir",
     "over_budget",
+    "over_memory",
 ]

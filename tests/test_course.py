@@ -140,8 +140,35 @@ def test_every_notebook_fits_a_lab_under_the_cpu_profile():
     assert not course.over_budget(timings), course.over_budget(timings)
     for lesson in course.COURSE_MAP:
         assert "cpu" in timings.get(lesson.filename, {}), f"{lesson.filename} has no cpu run time"
-    total = sum(t["cpu"] for t in timings.values())
+    total = sum(t["cpu"] for t in timings.values() if "cpu" in t)
     print(f"whole course under cpu: {total / 60:.1f} min")
+
+
+def test_every_notebook_stays_under_2_gb_under_the_binder_profile():
+    """Each notebook's peak memory under `binder` (the kernel's high-water mark, recorded in
+    timings.json by `python tools/notebooks.py run --profile binder`) is within free Binder's 2 GB."""
+    timings = course.load_timings(REPO / "notebooks")
+    lessons = {lesson.filename: timings.get(lesson.filename, {}) for lesson in course.COURSE_MAP}
+    assert not course.over_memory(lessons), course.over_memory(lessons)
+    worst = max(lessons, key=lambda n: lessons[n][course.PEAK_KEY]["binder"])
+    print(f"largest peak under binder: {worst}, {lessons[worst][course.PEAK_KEY]['binder']:.0f} MB")
+
+
+def test_over_memory_names_each_notebook_over_2_gb_or_unmeasured():
+    timings = {
+        "05_dcgan_mnist.ipynb": {"cpu": 470.0, "peak_mb": {"binder": 1999.9, "cpu": 3000.0}},
+        "08_vae_mnist.ipynb": {"peak_mb": {"binder": 2000.1}},
+        "09_lab_to_production.ipynb": {"binder": 120.0},
+    }
+    assert course.over_memory(timings) == [
+        "08_vae_mnist.ipynb: peak memory 2000 MB under binder, budget 2000 MB",
+        "09_lab_to_production.ipynb: peak memory not measured under binder",
+    ]
+    assert course.over_memory(timings, "cpu") == [
+        "05_dcgan_mnist.ipynb: peak memory 3000 MB under cpu, budget 2000 MB",
+        "08_vae_mnist.ipynb: peak memory not measured under cpu",
+        "09_lab_to_production.ipynb: peak memory not measured under cpu",
+    ]
 
 
 def test_over_budget_names_each_slow_notebook():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -189,9 +190,37 @@ def test_run_notebook_executes_and_records_time(tmp_path):
     done = notebooks.run_notebooks([path], "binder", timings_file=timings)
     out = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"]
     assert out.strip() == "binder 42"
-    assert json.loads(timings.read_text())["01_probe.ipynb"]["binder"] == round(
-        done["01_probe.ipynb"], 1
+    recorded = json.loads(timings.read_text())["01_probe.ipynb"]
+    assert recorded["binder"] == round(done["01_probe.ipynb"].seconds, 1)
+    if sys.platform.startswith(
+        "linux"
+    ):  # the kernel's high-water mark: a Python kernel needs > 20 MB
+        assert 20 < recorded["peak_mb"]["binder"] == round(done["01_probe.ipynb"].peak_mb, 1) < 2000
+
+
+def test_memory_only_keeps_the_recorded_time(tmp_path):
+    """A run on a shared machine records its peak memory without overwriting a measured time."""
+    timings = tmp_path / "timings.json"
+    timings.write_text(json.dumps({"01_probe.ipynb": {"binder": 12.0}}))
+    notebooks.record_timing(timings, "01_probe.ipynb", "binder", None, 812.34)
+    notebooks.record_timing(timings, "01_probe.ipynb", "cpu", 30.04)
+    assert json.loads(timings.read_text()) == {
+        "01_probe.ipynb": {"binder": 12.0, "cpu": 30.0, "peak_mb": {"binder": 812.3}}
+    }
+
+
+def test_kernel_peak_reads_the_high_water_mark_of_a_process():
+    if not sys.platform.startswith("linux"):
+        pytest.skip("VmHWM is read from /proc, which only Linux has")
+    import resource
+
+    mine = notebooks.kernel_peak_mb(os.getpid())
+    # ru_maxrss is this process's peak in kB on Linux: the same high-water mark
+    assert mine == pytest.approx(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6, rel=0.05
     )
+    assert notebooks.kernel_peak_mb(None) is None
+    assert notebooks.kernel_peak_mb(2**22 + 12345) is None  # no such process
 
 
 def test_tidy_outputs_merges_streams_and_drops_only_known_noise():

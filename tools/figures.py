@@ -267,7 +267,8 @@ class _Tables(html.parser.HTMLParser):
 
 
 def check_timing_tables(root: Path = ROOT) -> list[Problem]:
-    """Every shown course table (a cell calling ``course_table``) must show the times of timings.json."""
+    """Every shown course table (a cell calling ``course_table``) must show the times and peak memory
+    of timings.json."""
     from aigc_helpers import course
 
     expected = course.course_table(notebooks=root / "notebooks")
@@ -297,7 +298,7 @@ def check_timing_tables(root: Path = ROOT) -> list[Problem]:
                     name = record.get("notebook")
                     want = expected[expected["notebook"] == name]
                     for col, text in record.items():
-                        if not col.startswith("time (") or want.empty:
+                        if not col.startswith(("time (", "peak memory (")) or want.empty:
                             continue
                         if want.iloc[0][col] != text:
                             problems.append(

@@ -7,7 +7,10 @@ sees results; ``make notebooks`` re-creates them::
     python tools/notebooks.py run --profile ci notebooks/03_gan_toy.ipynb --no-write
 
 Each run's wall-clock seconds go into ``notebooks/timings.json`` (``{notebook: {profile: seconds}}``),
-which the index notebook shows through ``aigc_helpers.course.course_table``. Saved outputs are tidied
+with the peak resident memory of the notebook's kernel under ``"peak_mb": {profile: MB}`` (read from
+the kernel's high-water mark ``VmHWM`` on Linux after every cell), which the index notebook shows through
+``aigc_helpers.course.course_table``. ``--memory-only`` records the memory but not the time (for a run on
+a shared machine, whose times would be inflated). Saved outputs are tidied
 (:func:`tidy_outputs`) so diffs between runs stay small.
 
 Not shipped with ``aigc_helpers``: learners never need it.
@@ -22,9 +25,10 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from aigc_helpers.config import get_profile, is_native_noise
-from aigc_helpers.course import TIMINGS_NAME, load_timings
+from aigc_helpers.course import PEAK_KEY, TIMINGS_NAME, load_timings
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -32,13 +36,36 @@ TIMINGS_FILE = NOTEBOOK_DIR / TIMINGS_NAME
 COMMITTED_PROFILE = "cpu"  # the profile whose outputs are committed
 
 
+class Run(NamedTuple):
+    """One notebook run: wall-clock seconds, and the kernel's peak resident memory in MB (10**6 bytes;
+    ``None`` where the operating system does not report it)."""
+
+    seconds: float
+    peak_mb: float | None
+
+
+def kernel_peak_mb(pid: int | None) -> float | None:
+    """The peak resident memory (``VmHWM``) of process ``pid`` in MB, or None when unknown (not Linux)."""
+    if pid is None:
+        return None
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e6  # kB -> MB
+    return None
+
+
 def run_notebook(
     path: Path, profile: str, *, write: bool = True, timeout: int | None = None
-) -> float:
+) -> Run:
     """Execute one notebook top to bottom under ``profile``; optionally save its outputs in place.
 
-    Returns the wall-clock seconds it took. A failing cell raises nbclient's ``CellExecutionError``
-    naming the cell; the file is then left as it was.
+    Returns its :class:`Run`: the wall-clock seconds and the kernel's peak memory (its high-water mark,
+    read after every cell, so no peak is missed). A failing cell raises nbclient's
+    ``CellExecutionError`` naming the cell; the file is then left as it was.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -48,12 +75,21 @@ def run_notebook(
     old = os.environ.get("AIGC_PROFILE")
     os.environ["AIGC_PROFILE"] = profile  # the kernel inherits this process's environment
     try:
+        peak: list[float] = []
+
+        def read_peak(**_) -> None:
+            provisioner = getattr(client.km, "provisioner", None)
+            mb = kernel_peak_mb(getattr(provisioner, "pid", None))
+            if mb is not None:
+                peak.append(mb)
+
         client = NotebookClient(
             nb,
             timeout=timeout,
             kernel_name="python3",
             record_timing=False,
             resources={"metadata": {"path": str(path.parent)}},
+            on_cell_executed=read_peak,
         )
         start = time.perf_counter()
         client.execute()
@@ -66,7 +102,7 @@ def run_notebook(
     if write:
         tidy_outputs(nb)
         nbformat.write(nb, path)
-    return seconds
+    return Run(seconds, max(peak) if peak else None)
 
 
 def tidy_outputs(nb) -> int:
@@ -108,13 +144,24 @@ def tidy_outputs(nb) -> int:
     return removed
 
 
-def record_timing(timings_file: Path, notebook: str, profile: str, seconds: float) -> None:
-    """Write one measured run time into ``timings_file`` (re-read first: runs may overlap)."""
+def record_timing(
+    timings_file: Path,
+    notebook: str,
+    profile: str,
+    seconds: float | None,
+    peak_mb: float | None = None,
+) -> None:
+    """Write one run's time and peak memory into ``timings_file`` (re-read first: runs may overlap);
+    a ``None`` leaves the recorded value as it was."""
     try:
         timings = load_timings(timings_file)
     except FileNotFoundError:
         timings = {}
-    timings.setdefault(notebook, {})[profile] = round(seconds, 1)
+    entry = timings.setdefault(notebook, {})
+    if seconds is not None:
+        entry[profile] = round(seconds, 1)
+    if peak_mb is not None:
+        entry.setdefault(PEAK_KEY, {})[profile] = round(peak_mb, 1)
     timings_file.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -124,19 +171,24 @@ def run_notebooks(
     *,
     write: bool = True,
     timings_file: Path = TIMINGS_FILE,
-) -> dict[str, float]:
-    """Run notebooks under ``profile`` (the index last, so it shows fresh timings) and record times."""
+    memory_only: bool = False,
+) -> dict[str, Run]:
+    """Run notebooks under ``profile`` (the index last, so it shows fresh timings) and record their
+    times and peak memory (only the memory when ``memory_only``)."""
     get_profile(profile)  # fail early on a bad name
     paths = sorted(Path(p) for p in (paths or NOTEBOOK_DIR.glob("*.ipynb")))
     # stable: notebooks that show run times last, the index the very last
     paths.sort(key=lambda p: (shows_timings(p), p.name.startswith("00_")))
-    done: dict[str, float] = {}
+    done: dict[str, Run] = {}
     for p in paths:
         print(f"[{profile}] running {p.name} ...", flush=True, file=sys.stderr)
-        secs = run_notebook(p, profile, write=write)
-        done[p.name] = secs
-        record_timing(Path(timings_file), p.name, profile, secs)
-        print(f"[{profile}] {p.name}: {secs:.1f} s", flush=True, file=sys.stderr)
+        run = run_notebook(p, profile, write=write)
+        done[p.name] = run
+        record_timing(
+            Path(timings_file), p.name, profile, None if memory_only else run.seconds, run.peak_mb
+        )
+        memory = "" if run.peak_mb is None else f", peak memory {run.peak_mb:,.0f} MB"
+        print(f"[{profile}] {p.name}: {run.seconds:.1f} s{memory}", flush=True, file=sys.stderr)
     if write and done and profile == COMMITTED_PROFILE:
         # A notebook showing run times ran before the times of this run (its own included) were
         # recorded: run it once more, without timing it, so its table matches timings.json.
@@ -214,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--no-write", action="store_true", help="run and time, but keep the files unchanged"
     )
+    p.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="record peak memory but not run times (on a shared machine, whose times are inflated)",
+    )
     sub.add_parser(
         "headers",
         help="write each notebook's header (prerequisites, measured run time) from the course map",
@@ -235,7 +292,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {path} is not a notebook file.", file=sys.stderr)
             return 2
     try:
-        run_notebooks(paths, args.profile, write=not args.no_write, timings_file=args.timings)
+        run_notebooks(
+            paths,
+            args.profile,
+            write=not args.no_write,
+            timings_file=args.timings,
+            memory_only=args.memory_only,
+        )
     except ValueError as exc:  # e.g. an unknown profile name
         print(f"error: {exc}", file=sys.stderr)
         return 2
