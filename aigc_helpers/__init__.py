@@ -13,6 +13,7 @@ lesson. One concept, one module:
 - :mod:`aigc_helpers.toy`          -- seeded 2-D toy data and mode coverage on it
 - :mod:`aigc_helpers.gan`          -- GAN losses, networks, the GAN model and its conditional variants
 - :mod:`aigc_helpers.vae`          -- VAEs for binary images: ELBO, IW-NLL, pixel-context decoder, compression
+- :mod:`aigc_helpers.diffusion`    -- diffusion and flow matching: schedules, exact fields, U-Net, samplers, guidance (lessons to come)
 - :mod:`aigc_helpers.callbacks`    -- snapshots, GIFs, resumable checkpoints, health monitor, time budgets
 - :mod:`aigc_helpers.metrics`      -- the MNIST evaluator and the scores on its features (cFID, IS, ...)
 - :mod:`aigc_helpers.latent`       -- latent-space paths, stroke measurements, directions, the explorer
