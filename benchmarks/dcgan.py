@@ -157,19 +157,7 @@ def build(name: str, x_train, y_train, seed: int, clusters: int = 0):
         labels, weights = (y_train if nc else None), None
         if name == "ours" and clusters:
             labels, weights = G.cluster_labels(x_train, clusters, seed=seed)
-        model = G.build_dcgan(
-            OURS["latent_dim"],
-            num_classes=nc,
-            cluster_weights=weights,
-            g_filters=OURS["g_filters"],
-            d_filters=OURS["d_filters"],
-            seed=seed,
-            **OURS["gan"],
-        )
-        model.compile(
-            d_optimizer=keras.optimizers.Adam(OURS["d_lr"], beta_1=OURS["beta_1"]),
-            g_optimizer=keras.optimizers.Adam(OURS["g_lr"], beta_1=OURS["beta_1"]),
-        )
+        model = G.build_recipe(OURS, num_classes=nc, cluster_weights=weights, seed=seed)
         batch = OURS["batch_size"]
         ds = data.gan_dataset(x_train, labels, batch_size=batch, seed=seed)
         return model, ds, batch

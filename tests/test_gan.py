@@ -599,3 +599,27 @@ def test_benchmark_script_chooses_on_validation_and_reports_seeds(
         bench.main([*args, "--seeds", "0,0", "--out", str(out)])
     with pytest.raises(SystemExit):
         bench.main([*args, "--val-n", "60000", "--out", str(out)])
+
+
+def test_build_recipe_builds_and_compiles_the_shipped_settings():
+    """The recipe as 05 and benchmarks/dcgan.py build it, from the shipped results' settings: the
+    shipped model's parameter counts, the recipe's learning rates and EMA; bad settings name the fix."""
+    from aigc_helpers import assets
+
+    results = assets.load_results("gan")
+    recipe, ours = results["ours_settings"], results["models"]["ours"]
+    weights = np.full(recipe["clusters"], 1.0 / recipe["clusters"])
+    model = G.build_recipe(recipe, cluster_weights=weights, seed=0)
+    assert isinstance(model, G.SelfConditionedGAN)
+    assert model.generator.count_params() == ours["params_generator"]
+    assert model.discriminator.count_params() == ours["params_discriminator"]
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(recipe["g_lr"])
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(recipe["d_lr"])
+    assert float(model.g_optimizer.beta_1) == pytest.approx(recipe["beta_1"])
+    assert model.ema_decay == recipe["gan"]["ema_decay"]
+    plain = G.build_recipe(recipe, seed=0)
+    assert type(plain) is G.GAN
+    assert isinstance(G.build_recipe(recipe, num_classes=10, seed=0), G.ConditionalGAN)
+    broken = {k: v for k, v in recipe.items() if k not in ("g_lr", "gan")}
+    with pytest.raises(ValueError, match=r"lack g_lr, gan\. Fix: .*ours_settings"):
+        G.build_recipe(broken)

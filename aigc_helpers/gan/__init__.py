@@ -5,7 +5,7 @@
   differentiable translation;
 - :mod:`~aigc_helpers.gan.model` -- :class:`GAN`, the Keras model whose ``train_step`` plays the game;
 - :mod:`~aigc_helpers.gan.conditional` -- :class:`ConditionalGAN`, :class:`SelfConditionedGAN`,
-  :func:`build_dcgan`;
+  :func:`build_dcgan`, :func:`build_recipe` (the course's recipe from its settings);
 - :mod:`~aigc_helpers.gan.clusters` -- k-means pseudo-labels and the layer that reads a cluster off z;
 - :mod:`~aigc_helpers.gan.pretrained` -- the shipped models.
 
@@ -15,7 +15,13 @@ Taught in: notebooks/03_gan_toy.ipynb, notebooks/04_gan_math.ipynb, notebooks/05
 """
 
 from aigc_helpers.gan.clusters import ClusterOfNoise, cluster_labels, place_in_cluster
-from aigc_helpers.gan.conditional import ConditionalGAN, SelfConditionedGAN, build_dcgan
+from aigc_helpers.gan.conditional import (
+    RECIPE_KEYS,
+    ConditionalGAN,
+    SelfConditionedGAN,
+    build_dcgan,
+    build_recipe,
+)
 from aigc_helpers.gan.losses import (
     GENERATOR_LOSSES,
     LOSSES,
@@ -40,11 +46,13 @@ __all__ = [
     "GENERATOR_LOSSES",
     "LOSSES",
     "PRETRAINED",
+    "RECIPE_KEYS",
     "ClusterOfNoise",
     "ConditionalGAN",
     "GeneratorLoss",
     "SelfConditionedGAN",
     "build_dcgan",
+    "build_recipe",
     "build_dense_discriminator",
     "build_dense_generator",
     "build_discriminator",

@@ -6,7 +6,7 @@ Taught in: notebooks/05_dcgan_mnist.ipynb
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import keras
 import numpy as np
@@ -166,4 +166,47 @@ def build_dcgan(
     return GAN(g, d, **gan_kwargs)
 
 
-__all__ = ["ConditionalGAN", "SelfConditionedGAN", "build_dcgan"]
+RECIPE_KEYS = ("latent_dim", "g_filters", "d_filters", "g_lr", "d_lr", "beta_1", "gan")
+
+
+def build_recipe(
+    settings: Mapping,
+    *,
+    num_classes: int | None = None,
+    cluster_weights: Sequence[float] | None = None,
+    seed: int | None = None,
+) -> GAN:
+    """The course's DCGAN recipe, built and compiled from its settings: :func:`build_dcgan` with the
+    recipe's filters and extras (e.g. the EMA), and one Adam optimizer per network at the recipe's
+    learning rates. ``settings`` is ``ours_settings`` of ``gan_results.json`` (what the benchmark
+    trained), so a notebook and ``benchmarks/dcgan.py`` build the same model from one source.
+
+    Example:
+        >>> recipe = assets.load_results("gan")["ours_settings"]  # doctest: +SKIP
+        >>> model = build_recipe(recipe, cluster_weights=shares, seed=0)  # doctest: +SKIP
+
+    Taught in: notebooks/05_dcgan_mnist.ipynb
+    """
+    missing = [k for k in RECIPE_KEYS if k not in settings]
+    if missing:
+        raise ValueError(
+            f"the recipe settings lack {', '.join(missing)}. Fix: pass the ours_settings of the "
+            "results file, e.g. assets.load_results('gan')['ours_settings']."
+        )
+    model = build_dcgan(
+        settings["latent_dim"],
+        num_classes=num_classes,
+        cluster_weights=cluster_weights,
+        g_filters=settings["g_filters"],
+        d_filters=settings["d_filters"],
+        seed=seed,
+        **settings["gan"],
+    )
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(settings["d_lr"], beta_1=settings["beta_1"]),
+        g_optimizer=keras.optimizers.Adam(settings["g_lr"], beta_1=settings["beta_1"]),
+    )
+    return model
+
+
+__all__ = ["RECIPE_KEYS", "ConditionalGAN", "SelfConditionedGAN", "build_dcgan", "build_recipe"]
