@@ -35,7 +35,7 @@ def _train_pixels(n_train: int | None) -> tuple[np.ndarray, np.ndarray]:
 
 
 def nearest_train(
-    images, *, n_train: int | None = None, chunk: int = 500
+    images, *, n_train: int | None = None, chunk: int = 200
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pixel-space Euclidean distance of each image to its nearest MNIST *training* image, and its index.
 

@@ -43,7 +43,7 @@ def nearest_neighbours(
     queries,
     pool,
     *,
-    chunk: int = 500,
+    chunk: int = 200,
     pool_chunk: int = 60_000,
     pool_sq_norms: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -303,7 +303,9 @@ class VAE(Generative, keras.Model):
         (with a sampled KL). The course reports k >= 100.
         """
         k = check_int("k", k, minimum=1, fix="use k=100 or more for a tight bound.")
-        batch_size = batch_size or max(1, 5000 // k)
+        # ~1,000 decoder passes per call: at 5,000 a pixel-context VAE's activations took over 1 GB
+        # (too much for a 2 GB Binder kernel) and ran no faster on a 2-core CPU
+        batch_size = batch_size or max(1, 1000 // k)
         gen = keras.random.SeedGenerator(seed)
         out = []
         for xb, yb in self._batches(x, labels, batch_size):
