@@ -54,6 +54,44 @@ def test_profiles_grow_from_ci_to_gpu():
     assert ci.verbose in (0, 2)  # keep CI logs small: no per-batch progress bars
 
 
+def test_full_profile_is_opt_in_with_the_cpu_sizes(monkeypatch):
+    """`full` is only ever chosen by name: the default on a CPU stays the lab-sized `cpu`."""
+    cpu, full = config.get_profile("cpu"), config.get_profile("full")
+    for field in ("train_subset", "test_subset", "batch_size", "n_samples", "epochs_by_kind"):
+        assert getattr(full, field) == getattr(cpu, field), field
+    monkeypatch.delenv("AIGC_PROFILE", raising=False)
+    monkeypatch.setattr(config, "gpu_available", lambda: False)
+    assert config.profile().name == "cpu"
+
+
+def test_every_per_profile_table_in_a_notebook_names_every_profile():
+    """A notebook that looks its sizes up by profile name (`{...}[P.name]`) must know every profile,
+    or a learner who picks one it misses gets a KeyError instead of a lesson."""
+    import ast
+    import json
+    from pathlib import Path
+
+    found = 0
+    for path in sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            tree = ast.parse(
+                "\n".join(ln for ln in source.splitlines() if not ln.startswith(("%", "!")))
+            )
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Subscript)
+                    and isinstance(node.value, ast.Dict)
+                    and ast.unparse(node.slice) == "P.name"
+                ):
+                    keys = {k.value for k in node.value.keys}
+                    assert keys == set(config.PROFILE_NAMES), (path.name, sorted(keys))
+                    found += 1
+    assert found >= 2  # 08's training budget and its scored test images
+
+
 def test_profile_rejects_unknown_kind_and_split():
     p = config.get_profile("ci")
     with pytest.raises(ValueError, match="valid kinds: gan, tabular, toy, vae"):
