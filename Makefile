@@ -6,6 +6,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # How notebooks are tested; tests/test_notebooks.py reads this line to check every notebook is collected.
 NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# Tests run on JOBS worker processes (pytest-xdist; `make test JOBS=0` runs them in one process). loadfile
+# keeps each file on one worker: a notebook's cells share one kernel and must run in order.
+JOBS   ?= 2
+XDIST  := -n $(JOBS) --dist loadfile
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
@@ -30,8 +34,8 @@ lint: $(STAMP)  ## ruff lint and layout (format) checks on .py and .ipynb
 test: $(STAMP)  ## lint, layout, unit tests and the package's doctests, then every notebook under ci
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest tests/ --doctest-modules aigc_helpers
-	AIGC_PROFILE=ci $(BIN)/python -m pytest $(NBVAL) notebooks/
+	$(BIN)/python -m pytest tests/ --doctest-modules aigc_helpers $(XDIST)
+	AIGC_PROFILE=ci $(BIN)/python -m pytest $(NBVAL) notebooks/ $(XDIST)
 
 # The oldest versions the package declares, on Colab's Python (3.12): every shipped model loads and
 # generates, the CLI works, and the notebooks that load shipped models run under ci. tests/test_packaging.py
@@ -45,8 +49,8 @@ $(OLDEST)/.installed: pyproject.toml tools/oldest_env.sh
 	@touch $@
 
 test-oldest: $(OLDEST)/.installed  ## the shipped models, CLI and model-loading notebooks on Python 3.12 with the lowest declared versions
-	$(OLDEST)/bin/python -m pytest -p no:cacheprovider $(OLDEST_TESTS)
-	AIGC_PROFILE=ci $(OLDEST)/bin/python -m pytest -p no:cacheprovider $(NBVAL) $(OLDEST_NBS)
+	$(OLDEST)/bin/python -m pytest -p no:cacheprovider $(OLDEST_TESTS) $(XDIST)
+	AIGC_PROFILE=ci $(OLDEST)/bin/python -m pytest -p no:cacheprovider $(NBVAL) $(OLDEST_NBS) $(XDIST)
 
 notebooks: $(STAMP)  ## re-run every notebook in place under the cpu profile (committed outputs)
 	$(BIN)/python tools/notebooks.py run --profile cpu

@@ -144,6 +144,22 @@ def test_make_test_runs_lint_units_and_notebooks_under_ci():
     assert "AIGC_PROFILE=ci" in body and "$(NBVAL) notebooks/" in body
 
 
+def test_make_test_runs_in_parallel_one_file_per_worker():
+    """Both test commands run on pytest-xdist workers, each file on one worker: a notebook's cells share a
+    kernel and run in order, so splitting a notebook across workers would break it."""
+    text = (REPO / "Makefile").read_text()
+    m = re.search(r"^XDIST\s*:=\s*(.+)$", text, re.M)
+    assert m, "the Makefile has no XDIST flags"
+    flags = m.group(1).split()
+    assert flags[:2] == ["-n", "$(JOBS)"] and "--dist" in flags
+    assert flags[flags.index("--dist") + 1] in ("loadfile", "loadscope"), "each notebook on one worker"
+    assert re.search(r"^JOBS\s*\?=\s*\d+$", text, re.M), "JOBS is overridable: make test JOBS=0"
+    for target in ("test", "test-oldest"):
+        pytest_lines = [ln for ln in makefile_targets()[target].splitlines() if "-m pytest" in ln]
+        assert pytest_lines and all("$(XDIST)" in ln for ln in pytest_lines), target
+    assert "pytest-xdist" in requirements_pins()
+
+
 def test_ci_runs_the_readme_test_command():
     readme = (REPO / "README.md").read_text()
     ci = (REPO / ".ci" / "run").read_text()
