@@ -152,7 +152,9 @@ def test_make_test_runs_in_parallel_one_file_per_worker():
     assert m, "the Makefile has no XDIST flags"
     flags = m.group(1).split()
     assert flags[:2] == ["-n", "$(JOBS)"] and "--dist" in flags
-    assert flags[flags.index("--dist") + 1] in ("loadfile", "loadscope"), "each notebook on one worker"
+    assert flags[flags.index("--dist") + 1] in ("loadfile", "loadscope"), (
+        "each notebook on one worker"
+    )
     assert re.search(r"^JOBS\s*\?=\s*\d+$", text, re.M), "JOBS is overridable: make test JOBS=0"
     for target in ("test", "test-oldest"):
         pytest_lines = [ln for ln in makefile_targets()[target].splitlines() if "-m pytest" in ln]
