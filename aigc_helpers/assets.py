@@ -25,6 +25,7 @@ ASSET_DIR = Path(__file__).resolve().parent / "assets"
 RESULT_KINDS: dict[str, str] = {
     "gan": "dcgan",
     "vae": "vae",
+    "diffusion": "diffusion",
 }  # results kind -> benchmarks/<script>.py
 
 
@@ -127,7 +128,9 @@ def load_results(kind: str, path: Path | str | None = None) -> dict[str, Any] | 
         True
     """
     if kind not in RESULT_KINDS:
-        raise ValueError(f"unknown kind {kind!r}. Fix: use 'gan' or 'vae'.")
+        raise ValueError(
+            f"unknown kind {kind!r}. Fix: use one of {', '.join(map(repr, RESULT_KINDS))}."
+        )
     path = Path(path) if path is not None else ASSET_DIR / f"{kind}_results.json"
     if not path.is_file():
         return None

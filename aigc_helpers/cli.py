@@ -8,7 +8,8 @@ Commands:
     distributed-demo train the DCGAN a few steps on N logical CPU replicas; prints one JSON line
                      (``distributed-demo --replicas 2 --steps 20``; what ``distributed.run_demo`` runs)
     generate         sample images from a saved generator into a PNG grid
-                     (``generate --model PATH --n 64 --out grid.png [--label 3]``)
+                     (``generate --model PATH --n 64 --out grid.png [--label 3] [--steps 20]``;
+                     ``--model diffusion`` is the shipped latent flow model, ``--steps`` its sampler steps)
     train-evaluator  train the MNIST evaluator behind aigc_helpers.metrics and write its report
                      (``train-evaluator [--epochs 5] [--seed 0] [--out PATH]``; default: the shipped asset)
 
@@ -133,6 +134,16 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         if seed < 0:
             raise ValueError(f"--seed must be >= 0, got {seed}. Fix: e.g. --seed 0.")
         ncols = None if args.ncols is None else _int_arg(args.ncols, "--ncols", "--ncols 8")
+        steps = None
+        if args.steps is not None:
+            steps = _int_arg(args.steps, "--steps", "--steps 20")
+            if not 1 <= steps <= 1000:
+                raise ValueError(f"--steps must be 1-1000, got {steps}. Fix: e.g. --steps 20.")
+            if deploy.peek_kind(args.model) not in ("diffusion", None):
+                raise ValueError(
+                    f"--steps sets a diffusion sampler's steps, and {args.model} is a "
+                    f"{deploy.peek_kind(args.model).upper()}. Fix: drop --steps, or use --model diffusion."
+                )
         images.grid_shape(n, ncols)
         out = deploy.check_output(args.out, force=args.force)
         if label is not None and deploy.peek_kind(args.model) in ("vae", "gan"):
@@ -147,7 +158,15 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # keep stderr for the one-line error, if any
             gen = deploy.load_generator(args.model)
-            samples = gen.generate(n, labels=label, seed=seed)
+            if steps is None:
+                samples = gen.generate(n, labels=label, seed=seed)
+            elif deploy.kind_of(gen) == "diffusion":
+                samples = gen.sample(n, labels=label, steps=steps, seed=seed)
+            else:
+                raise ValueError(
+                    f"--steps sets a diffusion sampler's steps; {args.model} holds a "
+                    f"{deploy.kind_of(gen).upper()}. Fix: drop --steps."
+                )
             deploy.save_grid_png(samples, out, ncols=ncols, force=args.force)
     # a missing file, a model of the wrong kind, a label for an unconditional model (from a folder)
     except (ValueError, OSError) as exc:
@@ -168,6 +187,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         f"wrote {out}: {n} images from {deploy.kind_of(gen)} ({source}) as a {rows} x {cols} grid, "
         + (f"{what}, " if what else "")
         + f"seed {seed}"
+        + (f", {steps} sampler steps" if steps is not None else "")
     )
     return 0
 
@@ -247,13 +267,14 @@ def build_parser() -> argparse.ArgumentParser:
         "generate",
         help="sample images from a saved generator into a PNG grid",
         description="Sample n images from a course generator (VAE, conditional VAE, GAN, conditional "
-        "GAN; a .keras file, an exported SavedModel folder, or a shipped name) into one PNG grid.",
+        "GAN, diffusion; a .keras file, an exported SavedModel folder, or a shipped name) into one "
+        "PNG grid.",
     )
     p.add_argument(
         "--model",
         required=True,
         metavar="PATH",
-        help="a .keras file, a SavedModel folder, or a shipped model: vae, cvae, gan, cgan",
+        help="a .keras file, a SavedModel folder, or a shipped model: vae, cvae, gan, cgan, diffusion",
     )
     p.add_argument("--n", default="64", metavar="N", help="number of images, 1-10000 (default 64)")
     p.add_argument("--out", required=True, metavar="FILE.png", help="PNG file to write")
@@ -262,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="0-9",
         help="digit class for conditional models (default: cycle 0-9)",
+    )
+    p.add_argument(
+        "--steps",
+        default=None,
+        metavar="N",
+        help="sampler steps of a diffusion model (default: the model's own, 20)",
     )
     p.add_argument("--seed", default="0", help="random seed; same seed, same images (default 0)")
     p.add_argument("--ncols", default=None, help="grid columns (default: near-square)")

@@ -29,13 +29,14 @@ from aigc_helpers.checks import check_int
 from aigc_helpers.generation import Generative
 from aigc_helpers.images import tile
 
-KINDS: tuple[str, ...] = ("vae", "cvae", "gan", "cgan")
+KINDS: tuple[str, ...] = ("vae", "cvae", "gan", "cgan", "diffusion")
 PRETRAINED_NAMES: dict[str, tuple[str, str]] = {
     # shorthand -> (module, pretrained kind) for the models shipped in aigc_helpers/assets/
     "vae": ("vae", "vae"),
     "cvae": ("vae", "cvae"),
     "gan": ("gan", "gan"),
     "cgan": ("gan", "cgan"),
+    "diffusion": ("diffusion", "latent"),
 }
 CLASS_KINDS: dict[str, str] = {  # class name in a .keras file -> kind
     "VAE": "vae",
@@ -43,6 +44,10 @@ CLASS_KINDS: dict[str, str] = {  # class name in a .keras file -> kind
     "GAN": "gan",
     "SelfConditionedGAN": "gan",  # takes z alone: it picks its own cluster
     "ConditionalGAN": "cgan",
+    "Diffusion": "diffusion",
+    "ConditionalDiffusion": "diffusion",
+    "LatentDiffusion": "diffusion",
+    "ConditionalLatentDiffusion": "diffusion",
 }
 MAX_IMAGES = 10_000
 SIGNATURE = "serving_default"
@@ -190,6 +195,14 @@ def check_generator(model, source: str = ""):
     """
     if isinstance(model, SavedModelGenerator):
         return model
+    if isinstance(model, Generative) and kind_of(model) == "diffusion":
+        # a diffusion model makes images by running its sampler; a model of toy points does not
+        if getattr(model, "images", False) or callable(getattr(model, "standardize", None)):
+            return model
+        raise GeneratorError(
+            f"{source or 'this diffusion model'} models points of shape {model.data_shape}, not "
+            "images. Fix: use an image model such as the shipped diffusion, vae or gan."
+        )
     if not isinstance(model, Generative) or not callable(getattr(model, "images_graph", None)):
         raise GeneratorError(
             f"{source or 'the model'} is a {type(model).__name__}, not one of the course's generators "

@@ -130,8 +130,8 @@ def test_load_results(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(ValueError, match="Fix: re-run"):
         compare.load_results("gan", bad)
-    with pytest.raises(ValueError, match="'gan' or 'vae'"):
-        compare.load_results("diffusion")
+    with pytest.raises(ValueError, match="'gan', 'vae', 'diffusion'"):
+        compare.load_results("flow")
 
 
 def test_mermaid_names_every_node_and_edge():

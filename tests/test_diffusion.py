@@ -47,6 +47,14 @@ def test_linear_schedule_by_hand_and_as_the_limit_of_the_discrete_betas():
         assert cos_products[n - 1] == pytest.approx(float(D.cosine_alpha_bar(n / 1000)), rel=1e-9)
 
 
+@pytest.mark.parametrize("steps", [5, 10, 20, 21])
+def test_few_linear_steps_keep_every_beta_below_one(steps):
+    # 0.02 x 1000 / steps reaches 1 at 20 steps: without the cap, 1 - beta <= 0 and sqrt gives NaN
+    betas = D.discrete_betas(steps, "linear")
+    assert betas.max() <= 0.999 and np.all(np.isfinite(np.sqrt(1.0 - betas)))
+    assert betas[0] == pytest.approx(1e-4 * 1000 / steps)
+
+
 @pytest.mark.parametrize("schedule", D.SCHEDULES)
 def test_alpha_bar_falls_monotonically_from_one(schedule):
     t = np.linspace(0, 1, 1001)

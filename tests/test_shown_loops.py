@@ -1,6 +1,7 @@
-"""The training steps that notebooks 03 and 06 print are the ones the package runs.
+"""The training steps that notebooks 03, 06, 16 and 17 print are the ones the package runs.
 
-Notebook 03 prints ``gan.GAN.train_step`` and notebook 06 prints ``vae.VAE.train_step`` and ``_terms``
+Notebook 03 prints ``gan.GAN.train_step``, notebook 06 ``vae.VAE.train_step`` and ``_terms``, notebook 16
+``diffusion.Diffusion.train_step`` and ``_noisy``, notebook 17 ``diffusion.Diffusion.train_step``, each
 with ``inspect.getsource``. The committed outputs must equal today's source, so a change to a training
 step without re-running the notebook that shows it fails here; and every course model of each family
 must train with that same step (no subclass overrides it).
@@ -30,19 +31,26 @@ def _shown_code(notebook: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "notebook, methods",
+    "notebook, blocks",
     [
-        ("03_gan_toy.ipynb", ["gan.GAN.train_step"]),
-        ("06_vae_toy.ipynb", ["vae.VAE.train_step", "vae.VAE._terms"]),
+        ("03_gan_toy.ipynb", [["gan.GAN.train_step"]]),
+        ("06_vae_toy.ipynb", [["vae.VAE.train_step"], ["vae.VAE._terms"]]),
+        (
+            "16_diffusion_math.ipynb",
+            [["diffusion.Diffusion.train_step", "diffusion.Diffusion._noisy"]],
+        ),
+        ("17_latent_diffusion.ipynb", [["diffusion.Diffusion.train_step"]]),
     ],
 )
-def test_notebook_shows_the_step_that_runs(notebook, methods):
-    from aigc_helpers import gan, vae
+def test_notebook_shows_the_step_that_runs(notebook, blocks):
+    """Each displayed block is the source of its methods, one after the other."""
+    from aigc_helpers import diffusion, gan, vae
 
-    namespace = {"gan": gan, "vae": vae}
-    expected = [inspect.getsource(eval(m, namespace)) for m in methods]
+    namespace = {"gan": gan, "vae": vae, "diffusion": diffusion}
+    expected = ["".join(inspect.getsource(eval(m, namespace)) for m in block) for block in blocks]
+    names = ", ".join(m for block in blocks for m in block)
     assert _shown_code(notebook) == expected, (
-        f"{notebook} shows another version of {', '.join(methods)}: re-run it (make notebooks)."
+        f"{notebook} shows another version of {names}: re-run it (make notebooks)."
     )
 
 
@@ -53,6 +61,14 @@ def test_every_course_model_trains_with_the_step_shown():
         assert cls.train_step is gan.GAN.train_step, cls.__name__
     assert vae.ConditionalVAE.train_step is vae.VAE.train_step
     assert vae.ConditionalVAE._terms is vae.VAE._terms
+    from aigc_helpers import diffusion
+
+    for cls in (
+        diffusion.ConditionalDiffusion,
+        diffusion.LatentDiffusion,
+        diffusion.ConditionalLatentDiffusion,
+    ):
+        assert cls.train_step is diffusion.Diffusion.train_step, cls.__name__
 
 
 def test_the_gan_step_reads_in_about_twenty_lines():

@@ -48,6 +48,7 @@ ASSETS = ROOT / "aigc_helpers" / "assets"
 RESULTS = {
     "gan": ASSETS / "gan_results.json",
     "vae": ASSETS / "vae_results.json",
+    "diffusion": ASSETS / "diffusion_results.json",
     "evaluator": ASSETS / "mnist_evaluator_results.json",
 }
 TIMINGS = NOTEBOOK_DIR / "timings.json"

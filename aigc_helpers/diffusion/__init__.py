@@ -11,7 +11,11 @@
   classifier-free guidance;
 - :mod:`~aigc_helpers.diffusion.model` -- :class:`Diffusion` and :class:`ConditionalDiffusion`, the Keras
   models trained by ``fit`` (objective ``"flow"`` or ``"eps"``) that answer the course's generation
-  interface, and :func:`load_diffusion`.
+  interface, and :func:`load_diffusion`;
+- :mod:`~aigc_helpers.diffusion.latent` -- :class:`LatentDiffusion` and
+  :class:`ConditionalLatentDiffusion`: the same models over a VAE's codes, decoded to images, and
+  :func:`latent_codes`;
+- :mod:`~aigc_helpers.diffusion.pretrained` -- :func:`load_pretrained`, the shipped latent model.
 
 Every name is also available here: ``from aigc_helpers import diffusion; diffusion.Diffusion``.
 
@@ -23,10 +27,16 @@ Example:
     >>> model.generate(16, seed=0).shape  # doctest: +SKIP
     (16, 28, 28)
 
-Taught in: machinery behind the diffusion lessons (notebooks to come)
+Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
 """
 
 from aigc_helpers.diffusion.exact import exact_eps, exact_velocity, mixture_denoiser
+from aigc_helpers.diffusion.latent import (
+    AUTOENCODERS,
+    ConditionalLatentDiffusion,
+    LatentDiffusion,
+    latent_codes,
+)
 from aigc_helpers.diffusion.model import (
     OBJECTIVES,
     ConditionalDiffusion,
@@ -34,6 +44,7 @@ from aigc_helpers.diffusion.model import (
     load_diffusion,
 )
 from aigc_helpers.diffusion.networks import SinusoidalEmbedding, build_toy_network, build_unet
+from aigc_helpers.diffusion.pretrained import PRETRAINED, load_pretrained
 from aigc_helpers.diffusion.samplers import (
     SAMPLERS,
     classifier_free_guidance,
@@ -66,6 +77,12 @@ from aigc_helpers.diffusion.schedules import (
 
 __all__ = [
     "ALPHA_BAR_MIN",
+    "AUTOENCODERS",
+    "ConditionalLatentDiffusion",
+    "LatentDiffusion",
+    "PRETRAINED",
+    "latent_codes",
+    "load_pretrained",
     "OBJECTIVES",
     "PATHS",
     "SAMPLERS",

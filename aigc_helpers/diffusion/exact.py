@@ -22,7 +22,7 @@ Example:
     >>> v.shape
     (1, 2)
 
-Taught in: machinery behind the diffusion lessons (notebooks to come)
+Taught in: notebooks/16_diffusion_math.ipynb
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def mixture_denoiser(
         >>> float(x0_hat[0, 0]), float(eps_hat[0, 0])  # x_t = (x0 + eps) / 2, both N(0, 1)
         (1.0, 1.0)
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     x, c, std = _check(x_t, centers, std)
     t = check_number("t", t, minimum=0, maximum=1, fix="use a time from 0 (data) to 1 (noise).")
@@ -88,7 +88,7 @@ def exact_velocity(x: np.ndarray, t: float, centers: np.ndarray, std: float) -> 
         >>> exact_velocity(np.array([[0.5]]), 0.5, [[1.0]], 1.0).round(6).tolist()
         [[-1.0]]
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     x0_hat, eps_hat = mixture_denoiser(x, t, centers, std, "flow")
     return eps_hat - x0_hat
@@ -104,7 +104,7 @@ def exact_eps(
         >>> exact_eps(np.zeros((1, 2)), 0.5, [[0.0, 0.0]], 1.0).tolist()  # x_t at the mean: no clue
         [[0.0, 0.0]]
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     if schedule not in SCHEDULES:
         raise ValueError(

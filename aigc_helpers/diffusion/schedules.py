@@ -30,7 +30,7 @@ Example:
     >>> float(flow_path(1.0, 3.0, 0.25)), float(flow_velocity(1.0, 3.0))
     (1.5, 2.0)
 
-Taught in: machinery behind the diffusion lessons (notebooks to come)
+Taught in: notebooks/16_diffusion_math.ipynb
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def cosine_alpha_bar(t: Any, s: float = COSINE_OFFSET) -> Any:
         >>> [round(float(v), 4) for v in cosine_alpha_bar(np.array([0.0, 0.5, 1.0]))]
         [1.0, 0.4938, 0.0]
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
     """
     xp = _xp(t)
     t = _as_array(t)
@@ -148,7 +148,7 @@ def linear_alpha_bar(
         >>> bool(np.isclose(linear_alpha_bar(1.0), np.exp(-10.05)))
         True
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
     """
     xp = _xp(t)
     t = _as_array(t)
@@ -164,7 +164,7 @@ def alpha_bar(t: Any, schedule: str = "cosine") -> Any:
         >>> float(alpha_bar(0.0)), float(alpha_bar(1.0))
         (1.0, 1e-05)
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     check_choice("schedule", schedule, SCHEDULES)
     xp = _xp(t)
@@ -178,7 +178,8 @@ def discrete_betas(steps: int = 1000, schedule: str = "linear") -> np.ndarray:
     """The betas of a ``steps``-step DDPM, float64 (steps,): step n multiplies the signal's variance by
     1 - beta_n, so alpha_bar after n steps is the product of (1 - beta_i) up to n.
 
-    ``"linear"``: betas evenly from 1e-4 to 0.02 × 1000 / steps (Ho et al., 2020, for 1000 steps);
+    ``"linear"``: betas evenly from 1e-4 to 0.02 × 1000 / steps (Ho et al., 2020, for 1000 steps), at
+    most 0.999 (with fewer than 21 steps the line would pass 1);
     ``"cosine"``: beta_n = 1 - alpha_bar(n/steps) / alpha_bar((n-1)/steps), at most 0.999 (Nichol &
     Dhariwal, 2021). Either way ``np.cumprod(1 - betas)[n - 1]`` is close to ``alpha_bar(n / steps)``.
 
@@ -187,13 +188,14 @@ def discrete_betas(steps: int = 1000, schedule: str = "linear") -> np.ndarray:
         >>> float(b[0]), float(b[-1])
         (0.0001, 0.02)
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     steps = check_positive_int("steps", steps, fix="use e.g. steps=1000.")
     check_choice("schedule", schedule, SCHEDULES)
     if schedule == "linear":
         scale = 1000.0 / steps
-        return np.linspace(LINEAR_BETAS[0] / 1000 * scale, LINEAR_BETAS[1] / 1000 * scale, steps)
+        betas = np.linspace(LINEAR_BETAS[0] / 1000 * scale, LINEAR_BETAS[1] / 1000 * scale, steps)
+        return np.minimum(betas, 0.999)  # fewer than 21 steps would reach beta >= 1: no signal left
     ab = cosine_alpha_bar(np.arange(steps + 1, dtype=np.float64) / steps)
     return np.minimum(1.0 - ab[1:] / ab[:-1], 0.999)
 
@@ -211,7 +213,7 @@ def path_coefficients(t: Any, path: str = "cosine") -> tuple[Any, Any]:
         >>> a, b = path_coefficients(0.5, "cosine"); round(float(a**2 + b**2), 12)
         1.0
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     check_choice("path", path, PATHS)
     t = _as_array(t)
@@ -233,7 +235,7 @@ def q_sample(x0: Any, t: Any, eps: Any, schedule: str = "cosine") -> Any:
         >>> float(q_sample(2.0, 0.0, 5.0)), round(float(q_sample(2.0, 1.0, 5.0)), 2)
         (2.0, 5.01)
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     x0 = _as_array(x0, eps)
     a, b = path_coefficients(_per_example(t, x0), schedule)
@@ -248,7 +250,7 @@ def flow_path(x0: Any, x1: Any, t: Any) -> Any:
         >>> flow_path(np.zeros(2), np.ones(2), 0.25).tolist()
         [0.25, 0.25]
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     x0 = _as_array(x0, x1)
     t = _per_example(t, x0)
@@ -263,7 +265,7 @@ def flow_velocity(x0: Any, x1: Any) -> Any:
         >>> flow_velocity(np.array([1.0, 2.0]), np.array([0.0, 0.0])).tolist()
         [-1.0, -2.0]
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     return _as_array(x1, x0) - _as_array(x0, x1)
 
@@ -280,7 +282,7 @@ def x0_from_eps(x_t: Any, eps: Any, t: Any, path: str = "cosine") -> Any:
         >>> float(x0_from_eps(q_sample(0.7, 0.3, 0.2), 0.2, 0.3))
         0.7
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
     """
     x_t = _as_array(x_t, eps)
     a, b = path_coefficients(_per_example(t, x_t), path)
@@ -294,7 +296,7 @@ def eps_from_x0(x_t: Any, x0: Any, t: Any, path: str = "cosine") -> Any:
         >>> round(float(eps_from_x0(q_sample(0.7, 0.3, 0.2), 0.7, 0.3)), 12)
         0.2
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
     """
     x_t = _as_array(x_t, x0)
     a, b = path_coefficients(_per_example(t, x_t), path)
@@ -311,7 +313,7 @@ def score_from_eps(eps: Any, t: Any, path: str = "cosine") -> Any:
         >>> float(score_from_eps(0.5, 0.25, "flow"))
         -2.0
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
     """
     eps = _as_array(eps)
     _, b = path_coefficients(_per_example(t, eps), path)
@@ -325,7 +327,7 @@ def eps_from_score(score: Any, t: Any, path: str = "cosine") -> Any:
         >>> float(eps_from_score(-2.0, 0.25, "flow"))
         0.5
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     score = _as_array(score)
     _, b = path_coefficients(_per_example(t, score), path)
@@ -340,7 +342,7 @@ def velocity_from_eps(x_t: Any, eps: Any, t: Any) -> Any:
         >>> velocity_from_eps(flow_path(x0, x1, 0.5), x1, 0.5).tolist()  # = x1 - x0
         [-1.5]
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
     """
     x_t = _as_array(x_t, eps)
     t = _per_example(t, x_t)
@@ -354,7 +356,7 @@ def eps_from_velocity(x_t: Any, v: Any, t: Any) -> Any:
         >>> eps_from_velocity(np.array([0.5]), np.array([-1.5]), 0.5).tolist()
         [-0.25]
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     x_t = _as_array(x_t, v)
     t = _per_example(t, x_t)
@@ -369,7 +371,7 @@ def x0_from_velocity(x_t: Any, v: Any, t: Any) -> Any:
         >>> x0_from_velocity(np.array([0.5]), np.array([-1.5]), 0.5).tolist()
         [1.25]
 
-    Taught in: machinery behind the diffusion lessons (notebooks to come)
+    Taught in: notebooks/16_diffusion_math.ipynb
     """
     x_t = _as_array(x_t, v)
     t = _per_example(t, x_t)

@@ -1,0 +1,286 @@
+"""Diffusion quality bar: latent flow matching on the shipped VAE beside the same VAE's prior samples.
+
+Models (each trained for ``--minutes`` of wall-clock time on this machine):
+- ``latent``: ``aigc_helpers.diffusion.LatentDiffusion`` -- flow matching over the shipped VAE's
+  32-d codes (posterior means, standardized per dimension), a dense denoiser of ``WIDTH`` x ``DEPTH``
+  swish units, Adam ``LR``, batch ``BATCH``; samples by ``STEPS`` Heun steps, decoded to the VAE
+  decoder's pixel probabilities. Unconditional.
+- ``latent_cond``: the same with the digit's label (``ConditionalLatentDiffusion``, one label in ten
+  dropped for classifier-free guidance); the guidance scale is chosen on the validation split from
+  ``GUIDANCE_GRID``; its samples cycle through the digits 0..9. Shipped as ``latent_mnist.keras``.
+- ``ours``: the self-conditioned latent flow: ``ConditionalLatentDiffusion`` on ``CLUSTERS`` k-means
+  clusters of the training pixels instead of digit labels (the clusters of the course's self-conditioned
+  GAN, ``gan.cluster_labels``; their time counts against the budget), sampled with clusters drawn by
+  their shares of the data and the guidance scale chosen on validation. Unconditional: no label is used.
+- ``prior``: the shipped VAE's own samples, decoded from z ~ N(0, I) (nothing trained): what the latent
+  model must beat -- the gap is the VAE's "prior hole".
+
+The VAE is the shipped one (trained by ``benchmarks/vae.py``); its training time is not in the budget.
+
+Evaluation, identical for all and for ``benchmarks/dcgan.py``: ``--n`` samples per model scored by
+``aigc_helpers.metrics.evaluate`` against the MNIST test set, once, after training; choices (the
+guidance scale) on the validation split (the last ``--val-n`` training images, never trained on).
+``--seeded`` models (default ``ours``, the headline row) train once per seed of ``--seeds``.
+
+Writes into ``--out``: ``<model>.keras`` (first seed), ``samples_<model>_s<seed>.npy`` (uint8, shape
+(n, 28, 28)), ``results.json``; prints the table. ``--ship`` copies ``latent_cond`` (without optimizer
+state) to ``aigc_helpers/assets/latent_mnist.keras`` and the results to ``diffusion_results.json``.
+
+Usage: python benchmarks/diffusion.py --minutes 15 --out runs/diffusion-bench [--ship]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from aigc_helpers import config, data
+
+sys.path.insert(
+    0, str(Path(__file__).resolve().parent)
+)  # selection.py and dcgan.py beside this file
+import dcgan  # noqa: E402  (train, evaluate and validation_cfid: the GAN benchmark's, reused as is)
+import selection  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+MODELS = ("ours", "latent", "latent_cond", "prior")
+CLUSTERS = 50
+BATCH, LR, STEPS = 256, 1e-3, 20
+GUIDANCE_GRID = (1.0, 1.5, 2.0, 3.0)
+GUIDANCE_VAL_N = 2000  # validation samples per guidance scale (default of --guidance-n)
+SPREAD = dcgan.SPREAD + ("sample_seconds_per_1000",)
+
+
+def build(
+    name: str, codes: np.ndarray, labels: np.ndarray | None, seed: int, num_classes: int = 10
+):
+    """(model, dataset) for a latent model: the flow over standardized codes (with the digit labels for
+    latent_cond, the cluster labels for ours)."""
+    import keras
+    import tensorflow as tf
+
+    from aigc_helpers import diffusion
+
+    stats = {"code_mean": codes.mean(0), "code_std": codes.std(0), "autoencoder": "vae"}
+    if labels is None:
+        model = diffusion.LatentDiffusion(**stats, steps=STEPS, seed=seed)
+    else:
+        model = diffusion.ConditionalLatentDiffusion(
+            **stats, num_classes=num_classes, steps=STEPS, seed=seed
+        )
+    model.compile(optimizer=keras.optimizers.Adam(LR))
+    z = model.standardize(codes)
+    parts = z if labels is None else (z, labels.astype(np.int32))
+    ds = (
+        tf.data.Dataset.from_tensor_slices(parts)
+        .shuffle(len(z), seed=seed)
+        .batch(BATCH, drop_remainder=True)
+        .prefetch(2)
+    )
+    return model, ds
+
+
+def to_u8(images: np.ndarray) -> np.ndarray:
+    return np.clip(np.round(np.asarray(images) * 255.0), 0, 255).astype(np.uint8)
+
+
+def sample_labels(weights: np.ndarray | None, n: int, seed: int) -> np.ndarray | None:
+    """Cluster labels drawn by their shares of the data (``ours``); None: the model's own labels."""
+    if weights is None:
+        return None
+    return np.random.default_rng(seed).choice(len(weights), size=n, p=weights).astype(np.int32)
+
+
+def choose_guidance(
+    model, val_features: np.ndarray, seed: int, weights=None, n: int = GUIDANCE_VAL_N
+) -> dict:
+    """Validation cFID of ``n`` samples for every scale of ``GUIDANCE_GRID``; the best one becomes
+    ``model.guidance``."""
+    figures = {}
+    for g in GUIDANCE_GRID:
+        labels = sample_labels(weights, n, 10_000 + seed)
+        s = model.sample(n, labels=labels, guidance=g, seed=10_000 + seed)
+        figures[str(g)] = dcgan.validation_cfid(to_u8(s), val_features)
+        print(f"   guidance {g}: validation cFID {figures[str(g)]:.2f}", flush=True)
+    best = min(GUIDANCE_GRID, key=lambda g: figures[str(g)])
+    model.guidance = float(best)
+    return {"guidance": float(best), "val_cfid_by_guidance": figures}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=15.0, help="training budget per model")
+    parser.add_argument("--n", type=int, default=10000, help="samples per model for the evaluation")
+    parser.add_argument("--out", type=Path, default=REPO / "runs" / "diffusion-bench")
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument(
+        "--guidance-n",
+        type=int,
+        default=GUIDANCE_VAL_N,
+        help=f"validation samples per guidance scale (default {GUIDANCE_VAL_N})",
+    )
+    parser.add_argument("--ship", action="store_true", help="copy latent_cond into the package")
+    selection.add_arguments(parser)
+    parser.set_defaults(seeded="ours")
+    parser.add_argument("--verbose", type=int, default=2)
+    args = parser.parse_args(argv)
+    if args.minutes <= 0 or args.n < 2 or args.guidance_n < 2:
+        parser.error("--minutes must be > 0, --n and --guidance-n >= 2")
+    names = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = sorted(set(names) - set(MODELS))
+    if unknown:
+        parser.error(f"unknown models {unknown}; choose from {', '.join(MODELS)}")
+    seeds, seeded = selection.read_arguments(parser, args)
+
+    config.quiet_tensorflow()
+    from aigc_helpers import diffusion, metrics, vae
+    from aigc_helpers import gan as G
+
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    x_all, y_all = data.load_mnist().train
+    try:
+        (x_train, y_train), (x_val, _) = selection.holdout(x_all, y_all, args.val_n)
+    except ValueError as err:
+        parser.error(str(err))
+    if not len(x_val):
+        parser.error("the guidance scale is chosen on validation images. Fix: --val-n 10000")
+    autoencoder = vae.load_pretrained("vae")
+    t = time.perf_counter()
+    codes = diffusion.latent_codes(autoencoder, x_train / 255.0)
+    encode_seconds = round(time.perf_counter() - t, 1)
+    val_features = metrics.features(x_val)
+    report = {
+        "env": config.env_report(),
+        "minutes": args.minutes,
+        "n_samples": args.n,
+        "selection": {
+            "rule": selection.SPLIT_NOTE.format(n=len(x_val)),
+            "validation_n": len(x_val),
+            "seeds": seeds,
+            "seeded_models": sorted(seeded),
+            "chosen_on_validation": "the guidance scale of latent_cond",
+        },
+        "settings": {
+            "autoencoder": "vae (shipped)",
+            "width": diffusion.latent.WIDTH,
+            "depth": diffusion.latent.DEPTH,
+            "batch_size": BATCH,
+            "learning_rate": LR,
+            "sampler": "heun",
+            "steps": STEPS,
+            "nfe": diffusion.nfe("heun", STEPS),
+            "guidance_grid": list(GUIDANCE_GRID),
+            "encode_seconds": encode_seconds,
+        },
+        "models": {},
+    }
+    print(report["env"])
+    for name in names:
+        runs = []
+        for seed in seeds if name in seeded else seeds[:1]:
+            config.set_seed(seed)
+            run: dict = {"seed": seed, "measured": time.strftime("%Y-%m-%d")}
+            print(f"== {name}, seed {seed}", flush=True)
+            weights = None
+            if name == "prior":
+                model = autoencoder
+                run.update(params=int(autoencoder.count_params()), nfe=1)
+            else:
+                t = time.perf_counter()
+                labels = {"latent": None, "latent_cond": y_train}.get(name)
+                if name == "ours":
+                    labels, weights = G.cluster_labels(x_train, CLUSTERS, seed=seed)
+                build_seconds = time.perf_counter() - t  # the clustering counts against the budget
+                model, ds = build(name, codes, labels, seed, CLUSTERS if name == "ours" else 10)
+                minutes = max(args.minutes - build_seconds / 60, 0.05)
+                run.update(dcgan.train(model, ds, minutes, BATCH, args.verbose, len(codes)))
+                run.update(
+                    build_seconds=round(build_seconds, 1),
+                    params=int(model.network.count_params()),
+                    nfe=diffusion.nfe("heun", STEPS),
+                )
+                if labels is not None:
+                    run.update(choose_guidance(model, val_features, seed, weights, args.guidance_n))
+                if seed == seeds[0]:
+                    model.save(out / f"{name}.keras")
+            model.generate(10, seed=0)  # trace the graphs before timing
+            t = time.perf_counter()
+            wanted = sample_labels(weights, args.n, 1000 + seed)  # clusters by their shares (ours)
+            samples = to_u8(model.generate(args.n, labels=wanted, seed=1000 + seed))
+            run["sample_seconds_per_1000"] = round((time.perf_counter() - t) * 1000 / args.n, 2)
+            np.save(out / f"samples_{name}_s{seed}.npy", samples)
+            run["val_cfid"] = dcgan.validation_cfid(samples, val_features)
+            run.update(dcgan.evaluate(samples))  # the test set, scored once
+            print(json.dumps(run), flush=True)
+            runs.append(run)
+        report["models"][name] = {**selection.summarize(runs, SPREAD), "runs": runs}
+        (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
+
+    rows = report["models"]
+    compared = [m for m in ("ours", "latent") if m in rows]
+    if "prior" in rows and compared:
+        prior = rows["prior"]["cfid"]
+        report["ratios"] = {
+            f"cfid_{m}_over_prior": round(rows[m]["cfid"] / prior, 4) for m in compared
+        }
+        # The course's bars, checked (not claimed), on the mean over seeds.
+        report["targets_met"] = {
+            f"{m} cfid <= prior cfid / 2": rows[m]["cfid"] <= prior / 2 for m in compared
+        }
+        if "ours" in rows:
+            o = rows["ours"]
+            report["targets_met"].update(
+                {
+                    "ours cfid <= 10": o["cfid"] <= 10,
+                    "ours coverage_kl < 0.05": o["coverage_kl"] < 0.05,
+                    "ours memorization_ratio >= 1": o["memorization_ratio"] >= 1,
+                    "ours sampling 1000 images <= 60 s": o["sample_seconds_per_1000"] <= 60,
+                }
+            )
+        (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
+
+    print(f"\nchoices on validation, test scored once: {report['selection']['rule']}")
+    cols = (
+        "n_seeds",
+        "images_per_s_steady",
+        "epochs",
+        "val_cfid",
+        "cfid",
+        "inception_score",
+        "coverage_kl",
+        "precision",
+        "recall",
+        "memorization_ratio",
+        "sample_seconds_per_1000",
+    )
+    print("\n" + f"{'model':12s}" + "".join(f"{c[:15]:>16s}" for c in cols))
+    for name, r in rows.items():
+        cells = "".join(
+            f"{r[c]:16.3f}" if isinstance(r.get(c), (int, float)) else f"{'-':>16s}" for c in cols
+        )
+        print(f"{name:12s}{cells}")
+    for key in ("ratios", "targets_met"):
+        if key in report:
+            print(json.dumps(report[key]))
+
+    if args.ship:
+        assets = REPO / "aigc_helpers" / "assets"
+        if (out / "latent_cond.keras").is_file():
+            model = diffusion.load_diffusion(out / "latent_cond.keras")
+            clone = type(model).from_config(model.get_config())
+            clone.set_weights(model.get_weights())
+            target = assets / diffusion.PRETRAINED["latent"]
+            clone.save(target)
+            print(f"shipped {target.name}: {target.stat().st_size / 1e6:.2f} MB")
+        selection.ship_results(out / "results.json", assets / "diffusion_results.json")
+    return report
+
+
+if __name__ == "__main__":
+    main()
