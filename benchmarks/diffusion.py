@@ -23,7 +23,8 @@ guidance scale) on the validation split (the last ``--val-n`` training images, n
 ``--seeded`` models (default ``ours``, the headline row) train once per seed of ``--seeds``.
 
 Writes into ``--out``: ``<model>.keras`` (first seed), ``samples_<model>_s<seed>.npy`` (uint8, shape
-(n, 28, 28)), ``results.json``; prints the table. ``--ship`` copies ``latent_cond`` (without optimizer
+(n, 28, 28)), ``results.json``; prints the table. With ``--merge``, rows of models not trained in this run
+are kept from the ``results.json`` already in ``--out`` (same ``--minutes`` and ``--n`` only). ``--ship`` copies ``latent_cond`` (without optimizer
 state) to ``aigc_helpers/assets/latent_mnist.keras`` and the results to ``diffusion_results.json``.
 
 Usage: python benchmarks/diffusion.py --minutes 15 --out runs/diffusion-bench [--ship]
@@ -125,6 +126,11 @@ def main(argv: list[str] | None = None) -> dict:
         help=f"validation samples per guidance scale (default {GUIDANCE_VAL_N})",
     )
     parser.add_argument("--ship", action="store_true", help="copy latent_cond into the package")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the rows of models not trained in this run from the results.json in --out",
+    )
     selection.add_arguments(parser)
     parser.set_defaults(seeded="ours")
     parser.add_argument("--verbose", type=int, default=2)
@@ -181,6 +187,18 @@ def main(argv: list[str] | None = None) -> dict:
         "models": {},
     }
     print(report["env"])
+    if args.merge and (out / "results.json").is_file():
+        earlier = json.loads((out / "results.json").read_text())
+        if (earlier["minutes"], earlier["n_samples"]) != (args.minutes, args.n):
+            parser.error(
+                f"--merge: {out / 'results.json'} was measured with --minutes {earlier['minutes']:g} "
+                f"--n {earlier['n_samples']}, this run with --minutes {args.minutes:g} --n {args.n}, so "
+                "its rows would not be comparable. Fix: use the same settings, or another --out."
+            )
+        for name, row in earlier["models"].items():
+            if name not in names:  # kept as measured, with the run that measured it
+                row.setdefault("measured_with", earlier["env"])
+                report["models"][name] = row
     for name in names:
         runs = []
         for seed in seeds if name in seeded else seeds[:1]:

@@ -243,6 +243,16 @@ def test_benchmark_script_chooses_guidance_on_validation_and_reports_seeds(
     assert samples.shape == (60, 28, 28) and samples.dtype == np.uint8
     assert D.load_diffusion(out / "ours.keras").num_classes == bench.CLUSTERS
     assert set(report["targets_met"]) >= {"ours cfid <= 10", "ours cfid <= prior cfid / 2"}
+    again = bench.main([*args[:-1], "prior", "--merge", "--out", str(out), "--verbose", "0"])
+    assert (
+        again["models"]["ours"]["cfid"] == ours["cfid"]
+        and "measured_with" in again["models"]["ours"]
+    )
+    assert set(again["models"]) == {"ours", "prior"}
+    with pytest.raises(SystemExit):  # another --n would mix incomparable rows
+        bench.main(
+            ["--minutes", "0.05", "--n", "70", "--models", "prior", "--merge", "--out", str(out)]
+        )
     weights = np.array([0.7, 0.2, 0.1])
     drawn = bench.sample_labels(weights, 20_000, seed=0)
     np.testing.assert_allclose(np.bincount(drawn) / len(drawn), weights, atol=0.01)
