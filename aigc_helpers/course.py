@@ -245,6 +245,27 @@ COURSE_MAP: tuple[Lesson, ...] = (
         "the questions learners hit, answered; a checked reference list",
         "Outlook",
     ),
+    Lesson(
+        "16_diffusion_math",
+        "Diffusion and flow-matching mathematics",
+        "the forward process, DDPM as a hierarchical VAE, Tweedie's formula, flow matching and its "
+        "samplers, checked on toy data",
+        "Beyond: diffusion",
+        requires=(
+            "04",
+            "07",
+        ),
+    ),
+    Lesson(
+        "17_latent_diffusion",
+        "Latent diffusion on MNIST",
+        "a flow model in the VAE's latent space: the prior hole, guidance, Stable Diffusion's recipe",
+        "Beyond: diffusion",
+        requires=(
+            "08",
+            "16",
+        ),
+    ),
 )
 
 
