@@ -225,6 +225,34 @@ def validation_cfid(samples_u8: np.ndarray, val_features: np.ndarray) -> float:
     return round(float(metrics.frechet_distance(metrics.features(samples_u8), val_features)), 4)
 
 
+TABLE_COLUMNS = (
+    "n_seeds",
+    "images_per_s_steady",
+    "epochs",
+    "val_cfid",
+    "cfid",
+    "inception_score",
+    "coverage_kl",
+    "precision",
+    "recall",
+    "memorization_ratio",
+)
+
+
+def print_table(report: dict, cols: tuple[str, ...]) -> None:
+    """The results table (one row per model, ``cols`` as columns), then ratios and targets if any."""
+    print(f"\nchoices on validation, test scored once: {report['selection']['rule']}")
+    print("\n" + f"{'model':12s}" + "".join(f"{c[:15]:>16s}" for c in cols))
+    for name, r in report["models"].items():
+        cells = "".join(
+            f"{r[c]:16.3f}" if isinstance(r.get(c), (int, float)) else f"{'-':>16s}" for c in cols
+        )
+        print(f"{name:12s}{cells}")
+    for key in ("ratios", "targets_met"):
+        if key in report:
+            print(json.dumps(report[key]))
+
+
 SPREAD = ("cfid", "inception_score", "coverage_kl", "precision", "recall", "val_cfid", "epochs")
 
 
@@ -365,28 +393,7 @@ def main(argv: list[str] | None = None) -> dict:
         }
         (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
 
-    print(f"\nchoices on validation, test scored once: {report['selection']['rule']}")
-    cols = (
-        "n_seeds",
-        "images_per_s_steady",
-        "epochs",
-        "val_cfid",
-        "cfid",
-        "inception_score",
-        "coverage_kl",
-        "precision",
-        "recall",
-        "memorization_ratio",
-    )
-    print("\n" + f"{'model':12s}" + "".join(f"{c:>16s}" for c in cols))
-    for name, r in rows.items():
-        cells = "".join(
-            f"{r[c]:16.3f}" if isinstance(r.get(c), (int, float)) else f"{'-':>16s}" for c in cols
-        )
-        print(f"{name:12s}{cells}")
-    if "ratios" in report:
-        print(json.dumps(report["ratios"]))
-        print(json.dumps(report["targets_met"]))
+    print_table(report, TABLE_COLUMNS)
 
     if args.ship:
         assets = REPO / "aigc_helpers" / "assets"

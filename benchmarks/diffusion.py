@@ -45,7 +45,7 @@ from aigc_helpers import config, data
 sys.path.insert(
     0, str(Path(__file__).resolve().parent)
 )  # selection.py and dcgan.py beside this file
-import dcgan  # noqa: E402  (train, evaluate and validation_cfid: the GAN benchmark's, reused as is)
+import dcgan  # noqa: E402  (train, evaluate, validation_cfid, print_table: the GAN benchmark's, reused)
 import selection  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -263,29 +263,7 @@ def main(argv: list[str] | None = None) -> dict:
             )
         (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
 
-    print(f"\nchoices on validation, test scored once: {report['selection']['rule']}")
-    cols = (
-        "n_seeds",
-        "images_per_s_steady",
-        "epochs",
-        "val_cfid",
-        "cfid",
-        "inception_score",
-        "coverage_kl",
-        "precision",
-        "recall",
-        "memorization_ratio",
-        "sample_seconds_per_1000",
-    )
-    print("\n" + f"{'model':12s}" + "".join(f"{c[:15]:>16s}" for c in cols))
-    for name, r in rows.items():
-        cells = "".join(
-            f"{r[c]:16.3f}" if isinstance(r.get(c), (int, float)) else f"{'-':>16s}" for c in cols
-        )
-        print(f"{name:12s}{cells}")
-    for key in ("ratios", "targets_met"):
-        if key in report:
-            print(json.dumps(report[key]))
+    dcgan.print_table(report, dcgan.TABLE_COLUMNS + ("sample_seconds_per_1000",))
 
     if args.ship:
         assets = REPO / "aigc_helpers" / "assets"
