@@ -65,6 +65,7 @@ GROUP_STYLE: dict[str, tuple[str, str]] = {
     "gan": ("#fde8e4", "#c0392b"),
     "vae": ("#e6f4ea", "#1e8449"),
     "eval": ("#fff4d6", "#b7791f"),
+    "diffusion": ("#efe6fb", "#6c3fb5"),
 }
 
 CONCEPT_NODES: tuple[Node, ...] = (
@@ -82,6 +83,7 @@ CONCEPT_NODES: tuple[Node, ...] = (
     Node("samples", "New samples", 17.2, 4.6, "eval"),
     Node("eval", "Evaluation\n(cFID, IS, nats)", 17.2, 2.9, "eval"),
     Node("apps", "Applications\n(mock-ups)", 17.2, 1.2, "idea"),
+    Node("diff", "Diffusion /\nflow matching", 2.6, -0.9, "diffusion"),
 )
 
 CONCEPT_EDGES: tuple[Edge, ...] = (
@@ -103,6 +105,8 @@ CONCEPT_EDGES: tuple[Edge, ...] = (
     Edge("dec", "samples", "after training"),
     Edge("samples", "eval", "vs test data"),
     Edge("eval", "apps", "if good enough"),
+    Edge("aigc", "diff", "a third family"),
+    Edge("diff", "latent", "draws codes z"),
 )
 
 

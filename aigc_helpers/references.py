@@ -901,6 +901,16 @@ REFERENCES: tuple[Reference, ...] = (
         "the reference VAE our VAE is benchmarked against (`benchmarks/vae.py`)",
     ),
     _r(
+        "keras_io_ddim",
+        ["Béres, A."],
+        2022,
+        "Denoising Diffusion Implicit Models (Keras code example)",
+        "keras.io code examples",
+        "https://keras.io/examples/generative/ddim/",
+        5,
+        "the reference diffusion model the course's latent flow is benchmarked against (`benchmarks/diffusion.py`)",
+    ),
+    _r(
         "c2pa",
         ["Coalition for Content Provenance and Authenticity (C2PA)"],
         None,

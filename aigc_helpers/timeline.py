@@ -291,6 +291,20 @@ MILESTONES: tuple[Milestone, ...] = (
         "images",
     ),
     Milestone(
+        "ddim",
+        "DDIM",
+        "DDIM: a deterministic diffusion sampler that needs far fewer network evaluations",
+        "diffusion",
+        "images",
+    ),
+    Milestone(
+        "score_sde",
+        "score SDE",
+        "diffusion as a stochastic differential equation, with a deterministic probability-flow ODE",
+        "diffusion",
+        "images",
+    ),
+    Milestone(
         "gpt3",
         "GPT-3",
         "GPT-3: a 175-billion-parameter language model that learns tasks from examples in its prompt",
@@ -311,6 +325,27 @@ MILESTONES: tuple[Milestone, ...] = (
         "diffusion",
         "text → images",
     ),
+    Milestone(
+        "cfg",
+        "classifier-free guidance",
+        "classifier-free guidance: one network, conditional and not, mixed to follow a prompt harder",
+        "diffusion",
+        "images",
+    ),
+    Milestone(
+        "rectified_flow",
+        "rectified flow",
+        "rectified flow: a velocity field trained along straight lines from noise to data",
+        "flow matching",
+        "images",
+    ),
+    Milestone(
+        "flow_matching",
+        "flow matching",
+        "flow matching: regress the velocity of a chosen probability path (the course's notebooks 16, 17)",
+        "flow matching",
+        "images",
+    ),
 )
 
 #: Colours of the families in :func:`plot_timeline`.
@@ -322,6 +357,7 @@ FAMILY_COLORS: dict[str, str] = {
     "autoregressive": "tab:olive",
     "flow": "tab:cyan",
     "diffusion": "tab:purple",
+    "flow matching": "tab:pink",
     "transformer": "tab:green",
 }
 

@@ -253,7 +253,62 @@ def test_benchmark_script_chooses_guidance_on_validation_and_reports_seeds(
         bench.main(
             ["--minutes", "0.05", "--n", "70", "--models", "prior", "--merge", "--out", str(out)]
         )
+    ref = bench.main(
+        ["--minutes", "0.05", "--n", "60", "--models", "reference", "--merge"]
+        + ["--out", str(out), "--verbose", "0"]
+    )
+    assert ref["models"]["reference"]["runs"][0]["nfe"] == bench.STEPS  # DDIM: one pass per step
+    assert ref["ratios"]["cfid_ours_over_reference"] == pytest.approx(
+        ours["cfid"] / ref["models"]["reference"]["cfid"], rel=1e-3
+    )
+    assert "ours cfid <= reference cfid / 2" in ref["targets_met"]
+    assert np.load(out / "samples_reference_s0.npy").shape == (60, 28, 28)
     weights = np.array([0.7, 0.2, 0.1])
     drawn = bench.sample_labels(weights, 20_000, seed=0)
     np.testing.assert_allclose(np.bincount(drawn) / len(drawn), weights, atol=0.01)
     assert bench.sample_labels(None, 5, seed=0) is None
+
+
+def load_reference_module():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import keras_io_ddim
+    finally:
+        sys.path.pop(0)
+    return keras_io_ddim
+
+
+def test_reference_schedule_runs_from_max_to_min_signal_on_the_unit_circle():
+    """keras-io's offset cosine schedule by hand: signal 0.95 at t = 0, 0.02 at t = 1, and
+    signal^2 + noise^2 = 1 in between (the angle is linear in t)."""
+    K = load_reference_module()
+    t = np.array([0.0, 0.5, 1.0], np.float32)
+    signal, noise = (np.asarray(v) for v in K.schedule(t))
+    np.testing.assert_allclose(signal[[0, 2]], [0.95, 0.02], atol=1e-6)
+    np.testing.assert_allclose(signal**2 + noise**2, 1.0, atol=1e-6)
+    mid = (np.arccos(0.95) + np.arccos(0.02)) / 2
+    np.testing.assert_allclose([signal[1], noise[1]], [np.cos(mid), np.sin(mid)], atol=1e-6)
+
+
+def test_reference_model_trains_generates_and_round_trips(tmp_path):
+    """The keras-io DDIM re-implementation: its U-Net starts by predicting zero noise, a few steps
+    lower the noise loss, it answers the course's generate interface, and a saved file restores the
+    same samples."""
+    K = load_reference_module()
+    net = K.network()
+    x = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    pred = np.asarray(net([x, np.full((4, 1, 1, 1), 0.5, "float32")]))
+    assert pred.shape == (4, 28, 28, 1) and np.all(pred == 0)  # zero-initialized output layer
+    images = np.random.default_rng(1).integers(0, 256, (256, 28, 28), dtype=np.uint8)
+    model, ds = K.build(images, seed=0, steps=3)
+    assert model.mean == pytest.approx(images.mean() / 255, rel=1e-5)
+    history = model.fit(ds.repeat(8), epochs=1, verbose=0)
+    assert np.isfinite(history.history["noise_loss"][-1])
+    out = model.generate(5, seed=0)
+    assert out.shape == (5, 28, 28) and out.dtype == np.float32 and 0 <= out.min() <= out.max() <= 1
+    with pytest.raises(ValueError, match="unconditional"):
+        model.generate(2, labels=3)
+    model.save(tmp_path / "ref.keras")
+    again = keras.saving.load_model(tmp_path / "ref.keras")
+    assert again.steps == 3
+    np.testing.assert_allclose(again.generate(5, seed=0), out, atol=1e-5)
