@@ -236,6 +236,9 @@ def _stderr_to_buffer(captured: list[str]) -> Iterator[None]:
 NATIVE_NOISE: tuple[str, ...] = (
     # a tf.data graph rewrite turns a parallel map into a plain one and drops an attribute: harmless
     r"node_def_util\.cc:\d+\] NodeDef mentions attribute use_unbounded_threadpool",
+    # grappler's op-fusion pass gives up on a training graph it cannot rewrite and leaves it as it
+    # was: the graph runs unfused, with the same results
+    r"meta_optimizer\.cc:\d+\] remapper failed: INVALID_ARGUMENT: Mutation::Apply error: fanout",
 )
 _NOISE_RE = re.compile("|".join(NATIVE_NOISE))
 _FILTER_INSTALLED = False
@@ -246,6 +249,9 @@ def is_native_noise(line: str) -> bool:
 
     >>> is_native_noise("E0000 00:00:17.6 5398 node_def_util.cc:682] NodeDef mentions attribute "
     ...                 "use_unbounded_threadpool which is not in the op definition")
+    True
+    >>> is_native_noise("E0000 00:00:17.2 6422 meta_optimizer.cc:967] remapper failed: INVALID_ARGUMENT: "
+    ...                 "Mutation::Apply error: fanout 'x/LeakyReluGrad' exist for missing node 'y'.")
     True
     >>> is_native_noise("E0000 some_kernel.cc:12] Out of memory")
     False
