@@ -19,6 +19,9 @@ Models (each trained for ``--minutes`` of wall-clock time on this machine):
 - ``prior``: the shipped VAE's own samples, decoded from z ~ N(0, I) (nothing trained): what the latent
   model must beat -- the gap is the VAE's "prior hole".
 
+``--codes sample`` trains the latent flows on fresh draws z = mean + sigma * eps from the VAE's posteriors
+(a new draw every time a code is used) instead of the posterior means.
+
 The VAE is the shipped one (trained by ``benchmarks/vae.py``); its training time is not in the budget.
 
 Evaluation, identical for all and for ``benchmarks/dcgan.py``: ``--n`` samples per model scored by
@@ -63,16 +66,24 @@ SPREAD = dcgan.SPREAD + ("sample_seconds_per_1000",)
 
 
 def build(
-    name: str, codes: np.ndarray, labels: np.ndarray | None, seed: int, num_classes: int = 10
+    name: str,
+    codes: np.ndarray,
+    labels: np.ndarray | None,
+    seed: int,
+    num_classes: int = 10,
+    log_vars: np.ndarray | None = None,
 ):
     """(model, dataset) for a latent model: the flow over standardized codes (with the digit labels for
-    latent_cond, the cluster labels for ours)."""
+    latent_cond, the cluster labels for ours). With ``log_vars`` (``--codes sample``) every batch draws
+    fresh codes z = mean + exp(log_var / 2) * eps from the VAE's posteriors, standardized by the draws'
+    own statistics (variance = variance of the means + mean posterior variance)."""
     import keras
     import tensorflow as tf
 
     from aigc_helpers import diffusion
 
-    stats = {"code_mean": codes.mean(0), "code_std": codes.std(0), "autoencoder": "vae"}
+    spread = codes.var(0) + (0.0 if log_vars is None else np.exp(log_vars).mean(0))
+    stats = {"code_mean": codes.mean(0), "code_std": np.sqrt(spread), "autoencoder": "vae"}
     if labels is None:
         model = diffusion.LatentDiffusion(**stats, steps=STEPS, seed=seed)
     else:
@@ -80,14 +91,21 @@ def build(
             **stats, num_classes=num_classes, steps=STEPS, seed=seed
         )
     model.compile(optimizer=keras.optimizers.Adam(LR))
-    z = model.standardize(codes)
-    parts = z if labels is None else (z, labels.astype(np.int32))
-    ds = (
-        tf.data.Dataset.from_tensor_slices(parts)
-        .shuffle(len(z), seed=seed)
-        .batch(BATCH, drop_remainder=True)
-        .prefetch(2)
-    )
+    if log_vars is None:
+        z = model.standardize(codes)
+        parts = z if labels is None else (z, labels.astype(np.int32))
+        ds = tf.data.Dataset.from_tensor_slices(parts)
+    else:
+        m, s = model.code_mean.astype(np.float32), model.code_std.astype(np.float32)
+        rng = tf.random.Generator.from_seed(seed)
+
+        def draw(mean, log_var, *label):
+            z = (mean + tf.exp(0.5 * log_var) * rng.normal(tf.shape(mean)) - m) / s
+            return (z, *label) if label else z
+
+        parts = (codes, log_vars) + (() if labels is None else (labels.astype(np.int32),))
+        ds = tf.data.Dataset.from_tensor_slices(parts).map(draw)
+    ds = ds.shuffle(len(codes), seed=seed).batch(BATCH, drop_remainder=True).prefetch(2)
     return model, ds
 
 
@@ -130,6 +148,12 @@ def main(argv: list[str] | None = None) -> dict:
         default=GUIDANCE_VAL_N,
         help=f"validation samples per guidance scale (default {GUIDANCE_VAL_N})",
     )
+    parser.add_argument(
+        "--codes",
+        choices=("mean", "sample"),
+        default="mean",
+        help="what the latent flows learn: the VAE's posterior means (default) or fresh posterior draws",
+    )
     parser.add_argument("--ship", action="store_true", help="copy latent_cond into the package")
     parser.add_argument(
         "--merge",
@@ -163,7 +187,9 @@ def main(argv: list[str] | None = None) -> dict:
         parser.error("the guidance scale is chosen on validation images. Fix: --val-n 10000")
     autoencoder = vae.load_pretrained("vae")
     t = time.perf_counter()
-    codes = diffusion.latent_codes(autoencoder, x_train / 255.0)
+    codes, log_vars = diffusion.latent_codes(autoencoder, x_train / 255.0, log_var=True)
+    if args.codes == "mean":
+        log_vars = None
     encode_seconds = round(time.perf_counter() - t, 1)
     val_features = metrics.features(x_val)
     report = {
@@ -179,6 +205,7 @@ def main(argv: list[str] | None = None) -> dict:
         },
         "settings": {
             "autoencoder": "vae (shipped)",
+            "codes": args.codes,
             "width": diffusion.latent.WIDTH,
             "depth": diffusion.latent.DEPTH,
             "batch_size": BATCH,
@@ -203,11 +230,17 @@ def main(argv: list[str] | None = None) -> dict:
     print(report["env"])
     if args.merge and (out / "results.json").is_file():
         earlier = json.loads((out / "results.json").read_text())
-        if (earlier["minutes"], earlier["n_samples"]) != (args.minutes, args.n):
+        earlier_codes = earlier["settings"].get("codes", "mean")
+        if (earlier["minutes"], earlier["n_samples"], earlier_codes) != (
+            args.minutes,
+            args.n,
+            args.codes,
+        ):
             parser.error(
                 f"--merge: {out / 'results.json'} was measured with --minutes {earlier['minutes']:g} "
-                f"--n {earlier['n_samples']}, this run with --minutes {args.minutes:g} --n {args.n}, so "
-                "its rows would not be comparable. Fix: use the same settings, or another --out."
+                f"--n {earlier['n_samples']} --codes {earlier_codes}, this run with --minutes "
+                f"{args.minutes:g} --n {args.n} --codes {args.codes}, so its rows would not be "
+                "comparable. Fix: use the same settings, or another --out."
             )
         for name, row in earlier["models"].items():
             if name not in names:  # kept as measured, with the run that measured it
@@ -234,7 +267,8 @@ def main(argv: list[str] | None = None) -> dict:
                 if name == "ours":
                     labels, weights = G.cluster_labels(x_train, CLUSTERS, seed=seed)
                 build_seconds = time.perf_counter() - t  # the clustering counts against the budget
-                model, ds = build(name, codes, labels, seed, CLUSTERS if name == "ours" else 10)
+                k = CLUSTERS if name == "ours" else 10
+                model, ds = build(name, codes, labels, seed, k, log_vars)
                 minutes = max(args.minutes - build_seconds / 60, 0.05)
                 run.update(dcgan.train(model, ds, minutes, BATCH, args.verbose, len(codes)))
                 run.update(

@@ -312,3 +312,31 @@ def test_reference_model_trains_generates_and_round_trips(tmp_path):
     again = keras.saving.load_model(tmp_path / "ref.keras")
     assert again.steps == 3
     np.testing.assert_allclose(again.generate(5, seed=0), out, atol=1e-5)
+
+
+def test_posterior_draws_for_the_flow_have_the_stated_statistics():
+    """--codes sample: latent_codes gives the posteriors' log-variances too, and the benchmark's dataset
+    draws fresh codes every pass, standardized by mean(mu) and sqrt(var(mu) + mean(sigma^2))."""
+    import importlib.util
+
+    x = np.random.default_rng(0).random((600, 28, 28)).astype(np.float32)
+    means, log_vars = D.latent_codes(FakeAutoencoder(), x, batch_size=256, log_var=True)
+    np.testing.assert_array_equal(means, D.latent_codes(FakeAutoencoder(), x, batch_size=256))
+    assert log_vars.shape == means.shape and np.all(log_vars == 0)
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_diffusion", REPO / "benchmarks" / "diffusion.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rng = np.random.default_rng(1)
+    codes = (1.0 + 2.0 * rng.standard_normal((4096, 3))).astype(np.float32)
+    log_vars = np.full_like(codes, np.log(0.25))  # sigma = 0.5
+    model, ds = bench.build("latent", codes, None, seed=0, log_vars=log_vars)
+    np.testing.assert_allclose(model.code_mean, codes.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(model.code_std, np.sqrt(codes.var(0) + 0.25), rtol=1e-5)
+    first, second = (np.concatenate(list(ds.as_numpy_iterator())) for _ in range(2))
+    assert first.shape == (4096 // bench.BATCH * bench.BATCH, 3)
+    np.testing.assert_allclose(first.mean(0), 0.0, atol=0.05)
+    np.testing.assert_allclose(first.std(0), 1.0, atol=0.05)
+    assert not np.allclose(np.sort(first, 0), np.sort(second, 0))  # a fresh draw every pass

@@ -40,9 +40,12 @@ __all__ = [
 ]
 
 
-def latent_codes(autoencoder: Any, images, labels=None, *, batch_size: int = 1000) -> np.ndarray:
+def latent_codes(
+    autoencoder: Any, images, labels=None, *, batch_size: int = 1000, log_var: bool = False
+):
     """The posterior means of ``autoencoder`` (a course VAE) for ``images`` (N, 28, 28) in [0, 1]:
-    float32 (N, latent_dim) -- the data a latent diffusion model learns.
+    float32 (N, latent_dim) -- the data a latent diffusion model learns. With ``log_var=True``, the
+    pair (means, log-variances) of the posteriors q(z | x), to draw codes z = mean + exp(log_var / 2) * eps.
 
     Example:
         >>> codes = latent_codes(vae.load_pretrained("vae"), x_train)  # doctest: +SKIP
@@ -62,11 +65,14 @@ def latent_codes(autoencoder: Any, images, labels=None, *, batch_size: int = 100
         raise ValueError(
             "images must have values in [0, 1]. Fix: divide uint8 images by 255 before encoding."
         )
-    out = []
+    means, log_vars = [], []
     for i in range(0, len(x), batch_size):
         y = None if labels is None else np.asarray(labels)[i : i + batch_size]
-        out.append(autoencoder.encode(x[i : i + batch_size], y)[0])
-    return np.concatenate(out).astype(np.float32)
+        mean, lv = autoencoder.encode(x[i : i + batch_size], y)
+        means.append(np.asarray(mean))
+        log_vars.append(np.asarray(lv))
+    mean = np.concatenate(means).astype(np.float32)
+    return (mean, np.concatenate(log_vars).astype(np.float32)) if log_var else mean
 
 
 class _Holder:
