@@ -291,9 +291,9 @@ def test_reference_schedule_runs_from_max_to_min_signal_on_the_unit_circle():
 
 
 def test_reference_model_trains_generates_and_round_trips(tmp_path):
-    """The keras-io DDIM re-implementation: its U-Net starts by predicting zero noise, a few steps
-    lower the noise loss, it answers the course's generate interface, and a saved file restores the
-    same samples."""
+    """The keras-io DDIM re-implementation: its U-Net starts by predicting zero noise, training steps
+    keep the noise loss finite, it answers the course's generate interface, and a saved file restores
+    the same samples."""
     K = load_reference_module()
     net = K.network()
     x = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
