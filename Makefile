@@ -42,7 +42,7 @@ test: $(STAMP)  ## lint, layout, unit tests and the package's doctests, then eve
 # checks that these lists name every test file and notebook that loads a shipped model.
 OLDEST       := .venv-oldest
 OLDEST_TESTS := tests/test_gan.py tests/test_vae.py tests/test_generation.py tests/test_metrics.py tests/test_deploy.py tests/test_cli.py tests/test_cli_generate.py tests/test_latent_diffusion.py
-OLDEST_NBS   := notebooks/02_core_concepts.ipynb notebooks/05_dcgan_mnist.ipynb notebooks/08_vae_mnist.ipynb notebooks/09_lab_to_production.ipynb notebooks/10_marketing.ipynb notebooks/12_art_and_design.ipynb notebooks/14_challenges_and_outlook.ipynb notebooks/15_faq_and_references.ipynb notebooks/17_latent_diffusion.ipynb
+OLDEST_NBS   := notebooks/02_core_concepts.ipynb notebooks/05_dcgan_mnist.ipynb notebooks/08_vae_mnist.ipynb notebooks/09_lab_to_production.ipynb notebooks/10_marketing.ipynb notebooks/12_art_and_design.ipynb notebooks/14_challenges_and_outlook.ipynb notebooks/15_faq_and_references.ipynb notebooks/17_diffusion_mnist.ipynb notebooks/18_latent_diffusion.ipynb
 
 $(OLDEST)/.installed: pyproject.toml tools/oldest_env.sh
 	tools/oldest_env.sh $(OLDEST)

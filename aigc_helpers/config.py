@@ -152,12 +152,12 @@ _PROFILES: dict[str, Profile] = {
         epochs={"gan": 50, "vae": 100, "toy": 50, "tabular": 500},
     ),
 }
-# Opt-in: the sizes of `cpu`, by construction; notebooks 05, 08 and 17 read the name and train their models as
+# Opt-in: the sizes of `cpu`, by construction; notebooks 05, 08, 17 and 18 read the name and train their models as
 # long as the benchmarks did (the results files say how long) -- longer than a lab, so never the default.
 _PROFILES["full"] = replace(
     _PROFILES["cpu"],
     name="full",
-    description="opt-in, like cpu, but 05, 08 and 17 train as long as their benchmarks (the minutes in the results files)",
+    description="opt-in, like cpu, but 05, 08, 17 and 18 train as long as their benchmarks (the minutes in the results files)",
 )
 
 

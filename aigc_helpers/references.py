@@ -564,7 +564,7 @@ REFERENCES: tuple[Reference, ...] = (
         "arXiv preprint; IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) 2022",
         "arXiv:2112.10752",
         3,
-        "latent diffusion, the basis of Stable Diffusion (the timeline of notebook 01; notebook 17)",
+        "latent diffusion, the basis of Stable Diffusion (the timeline of notebook 01; notebook 18)",
     ),
     _r(
         "ddim",
@@ -604,7 +604,7 @@ REFERENCES: tuple[Reference, ...] = (
         "Advances in Neural Information Processing Systems 35 (NeurIPS 2022)",
         "arXiv:2206.00364",
         3,
-        "Heun's method as a diffusion sampler (notebooks 16, 17)",
+        "Heun's method as a diffusion sampler (notebooks 16 to 18)",
     ),
     _r(
         "flow_matching",
@@ -614,7 +614,7 @@ REFERENCES: tuple[Reference, ...] = (
         "arXiv preprint; International Conference on Learning Representations (ICLR) 2023",
         "arXiv:2210.02747",
         3,
-        "flow matching (notebooks 16, 17)",
+        "flow matching (notebooks 16 to 18)",
     ),
     _r(
         "rectified_flow",
@@ -624,7 +624,7 @@ REFERENCES: tuple[Reference, ...] = (
         "arXiv preprint; International Conference on Learning Representations (ICLR) 2023",
         "arXiv:2209.03003",
         3,
-        "rectified flow, the straight path of flow matching (notebooks 16, 17)",
+        "rectified flow, the straight path of flow matching (notebooks 16 to 18)",
     ),
     _r(
         "cfg",
@@ -634,7 +634,7 @@ REFERENCES: tuple[Reference, ...] = (
         "arXiv preprint; NeurIPS 2021 Workshop on Deep Generative Models and Downstream Applications",
         "arXiv:2207.12598",
         3,
-        "classifier-free guidance (notebooks 16, 17)",
+        "classifier-free guidance (notebooks 16 to 18)",
     ),
     _r(
         "tweedie",

@@ -1,7 +1,7 @@
-"""The training steps that notebooks 03, 06, 16 and 17 print are the ones the package runs.
+"""The training steps that notebooks 03, 06 and 16 to 18 print are the ones the package runs.
 
 Notebook 03 prints ``gan.GAN.train_step``, notebook 06 ``vae.VAE.train_step`` and ``_terms``, notebook 16
-``diffusion.Diffusion.train_step`` and ``_noisy``, notebook 17 ``diffusion.Diffusion.train_step``, each
+``diffusion.Diffusion.train_step`` and ``_noisy``, notebooks 17 and 18 ``diffusion.Diffusion.train_step``, each
 with ``inspect.getsource``. The committed outputs must equal today's source, so a change to a training
 step without re-running the notebook that shows it fails here; and every course model of each family
 must train with that same step (no subclass overrides it).
@@ -39,7 +39,8 @@ def _shown_code(notebook: str) -> list[str]:
             "16_diffusion_math.ipynb",
             [["diffusion.Diffusion.train_step", "diffusion.Diffusion._noisy"]],
         ),
-        ("17_latent_diffusion.ipynb", [["diffusion.Diffusion.train_step"]]),
+        ("17_diffusion_mnist.ipynb", [["diffusion.Diffusion.train_step"]]),
+        ("18_latent_diffusion.ipynb", [["diffusion.Diffusion.train_step"]]),
     ],
 )
 def test_notebook_shows_the_step_that_runs(notebook, blocks):

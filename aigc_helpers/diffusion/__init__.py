@@ -27,7 +27,7 @@ Example:
     >>> model.generate(16, seed=0).shape  # doctest: +SKIP
     (16, 28, 28)
 
-Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
 """
 
 from aigc_helpers.diffusion.exact import exact_eps, exact_velocity, mixture_denoiser

@@ -13,7 +13,7 @@ the generated codes into images. The codes are the encoder's posterior means, st
 A saved latent model keeps only its own small network and the code statistics; it names the shipped
 autoencoder it decodes with (``autoencoder="vae"``) and loads it when first needed.
 
-Taught in: notebooks/17_latent_diffusion.ipynb
+Taught in: notebooks/18_latent_diffusion.ipynb
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def latent_codes(
         >>> codes.shape  # doctest: +SKIP
         (60000, 32)
 
-    Taught in: notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/18_latent_diffusion.ipynb
     """
     batch_size = check_positive_int("batch_size", batch_size)
     x = np.asarray(images, np.float32)
@@ -205,7 +205,7 @@ class LatentDiffusion(_Latent, Diffusion):
         >>> model.generate(16, seed=0).shape  # doctest: +SKIP
         (16, 28, 28)
 
-    Taught in: notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/18_latent_diffusion.ipynb
     """
 
 
@@ -218,5 +218,5 @@ class ConditionalLatentDiffusion(_Latent, ConditionalDiffusion):
         >>> model = ConditionalLatentDiffusion(code_mean=m, code_std=s, guidance=2.0)  # doctest: +SKIP
         >>> sevens = model.generate(8, labels=7, seed=0)  # doctest: +SKIP
 
-    Taught in: notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/18_latent_diffusion.ipynb
     """

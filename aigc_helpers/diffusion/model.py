@@ -15,7 +15,7 @@ classifier-free guidance needs. Generation follows the course's one interface
 (:class:`aigc_helpers.generation.Generative`): the code z is the starting noise image (latent_dim = 784
 for 28x28 images), and ``decode`` runs the sampler from it, so the same z always gives the same image.
 
-Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class Diffusion(Generative, keras.Model):
         >>> images = model.generate(16, seed=0)  # 20 Heun steps, 39 network evaluations  # doctest: +SKIP
         >>> rough = model.sample(16, steps=5, sampler="euler", seed=0)  # doctest: +SKIP
 
-    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
     """
 
     conditional = False
@@ -363,7 +363,7 @@ class Diffusion(Generative, keras.Model):
             >>> cmodel.sample(8, labels=3, guidance=2.0, seed=0).shape  # doctest: +SKIP
             (8, 28, 28)
 
-        Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+        Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
         """
         n = check_positive_int("n", n)
         z = self.sample_z(n, seed)
@@ -404,7 +404,7 @@ class ConditionalDiffusion(Diffusion):
         >>> cmodel.fit(data.gan_dataset(x_train, y_train, batch_size=128), epochs=5)  # doctest: +SKIP
         >>> sevens = cmodel.generate(8, labels=7, seed=0)  # doctest: +SKIP
 
-    Taught in: notebooks/16_diffusion_math.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb
     """
 
     conditional = True
@@ -420,6 +420,6 @@ def load_diffusion(path) -> Diffusion:
     Example:
         >>> model = load_diffusion("runs/flow/final.keras")  # doctest: +SKIP
 
-    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 to 18)
     """
     return load_model(path, Diffusion, "an aigc_helpers Diffusion model")

@@ -8,7 +8,7 @@ layers and added to the features of every residual block, so that one network ca
 level. A class label adds a learned embedding to the time embedding; the label ``num_classes`` (one row
 more than there are classes) is the "null" label, "no class given", that classifier-free guidance needs.
 
-Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class SinusoidalEmbedding(keras.layers.Layer):
         >>> SinusoidalEmbedding(8)(np.zeros((2, 1))).shape  # doctest: +SKIP
         (2, 8)
 
-    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 to 18)
     """
 
     def __init__(self, dim: int, max_period: float = 10_000.0, **kwargs):
@@ -131,7 +131,7 @@ def build_unet(
         >>> net([np.zeros((2, 28, 28, 1)), np.ones(2), np.array([3, 10])]).shape  # doctest: +SKIP
         TensorShape([2, 28, 28, 1])
 
-    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
+    Taught in: notebooks/17_diffusion_mnist.ipynb
     """
     widths = check_int_sequence("widths", widths, 1, fix="e.g. widths=(32, 64, 64).")
     groups = check_positive_int("groups", groups, fix="use 8 (or 1 for plain layer norm).")
@@ -193,7 +193,7 @@ def build_toy_network(
         >>> net([np.zeros((5, 2)), np.ones(5)]).shape  # doctest: +SKIP
         TensorShape([5, 2])
 
-    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/18_latent_diffusion.ipynb
     """
     dim = check_positive_int("dim", dim)
     width = check_positive_int("width", width)

@@ -1,6 +1,6 @@
 """The shipped latent diffusion model, trained by ``benchmarks/diffusion.py --ship``.
 
-Taught in: notebooks/17_latent_diffusion.ipynb
+Taught in: notebooks/18_latent_diffusion.ipynb
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def load_pretrained(kind: str = "latent") -> Diffusion:
         >>> model = load_pretrained("latent")  # doctest: +SKIP
         >>> sevens = model.generate(8, labels=7, seed=0)  # doctest: +SKIP
 
-    Taught in: notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/18_latent_diffusion.ipynb
     """
     return load_shipped(kind, PRETRAINED, Diffusion, "an aigc_helpers Diffusion model", "diffusion")
 

@@ -23,7 +23,7 @@ Example:
     >>> round(float(x[0]), 4), round(float(np.e), 4)  # Euler's estimate of e = exp(1)
     (2.4414, 2.7183)
 
-Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def euler(
         >>> euler(lambda x, t: np.ones_like(x), np.zeros(1), steps=3).tolist()  # moves by -1 in t
         [-1.0]
 
-    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
     """
     times = time_grid(steps, t_start, t_end)
     states = [x]
@@ -132,7 +132,7 @@ def heun(
         >>> round(float(h[0]), 4), round(float(e[0]), 4), round(float(np.exp(0.75)), 4)
         (2.1089, 1.9885, 2.117)
 
-    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
     """
     times = time_grid(steps, t_start, t_end)
     states = [x]
@@ -172,7 +172,7 @@ def ddim(
         >>> round(float(x[0]), 1)  # so x0 = x / a_1: the whole signal is scaled up
         158.1
 
-    Taught in: notebooks/16_diffusion_math.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb
     """
     check_choice("schedule", schedule, SCHEDULES, fix="use 'cosine' or 'linear' (DDPM schedules).")
     if clip_x0 is not None:
@@ -209,7 +209,7 @@ def nfe(sampler: str, steps: int) -> int:
         >>> nfe("euler", 20), nfe("heun", 20), nfe("ddim", 20)
         (20, 39, 20)
 
-    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
     """
     check_choice("sampler", sampler, SAMPLERS)
     steps = _steps(steps)
@@ -228,7 +228,7 @@ def classifier_free_guidance(uncond: Any, cond: Any, scale: float) -> Any:
         >>> classifier_free_guidance(np.array([1.0]), np.array([3.0]), 2.0).tolist()
         [5.0]
 
-    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_latent_diffusion.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb, notebooks/18_latent_diffusion.ipynb
     """
     scale = check_number("scale", scale, fix="use 1.0 (the conditional model) or e.g. 2.0.")
     return uncond + scale * (cond - uncond)

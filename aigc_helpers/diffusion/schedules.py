@@ -129,7 +129,7 @@ def cosine_alpha_bar(t: Any, s: float = COSINE_OFFSET) -> Any:
         >>> [round(float(v), 4) for v in cosine_alpha_bar(np.array([0.0, 0.5, 1.0]))]
         [1.0, 0.4938, 0.0]
 
-    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 to 18)
     """
     xp = _xp(t)
     t = _as_array(t)
@@ -148,7 +148,7 @@ def linear_alpha_bar(
         >>> bool(np.isclose(linear_alpha_bar(1.0), np.exp(-10.05)))
         True
 
-    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 to 18)
     """
     xp = _xp(t)
     t = _as_array(t)
@@ -235,7 +235,7 @@ def q_sample(x0: Any, t: Any, eps: Any, schedule: str = "cosine") -> Any:
         >>> float(q_sample(2.0, 0.0, 5.0)), round(float(q_sample(2.0, 1.0, 5.0)), 2)
         (2.0, 5.01)
 
-    Taught in: notebooks/16_diffusion_math.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb
     """
     x0 = _as_array(x0, eps)
     a, b = path_coefficients(_per_example(t, x0), schedule)
@@ -250,7 +250,7 @@ def flow_path(x0: Any, x1: Any, t: Any) -> Any:
         >>> flow_path(np.zeros(2), np.ones(2), 0.25).tolist()
         [0.25, 0.25]
 
-    Taught in: notebooks/16_diffusion_math.ipynb
+    Taught in: notebooks/16_diffusion_math.ipynb, notebooks/17_diffusion_mnist.ipynb
     """
     x0 = _as_array(x0, x1)
     t = _per_example(t, x0)
@@ -282,7 +282,7 @@ def x0_from_eps(x_t: Any, eps: Any, t: Any, path: str = "cosine") -> Any:
         >>> float(x0_from_eps(q_sample(0.7, 0.3, 0.2), 0.2, 0.3))
         0.7
 
-    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 to 18)
     """
     x_t = _as_array(x_t, eps)
     a, b = path_coefficients(_per_example(t, x_t), path)
@@ -296,7 +296,7 @@ def eps_from_x0(x_t: Any, x0: Any, t: Any, path: str = "cosine") -> Any:
         >>> round(float(eps_from_x0(q_sample(0.7, 0.3, 0.2), 0.7, 0.3)), 12)
         0.2
 
-    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 to 18)
     """
     x_t = _as_array(x_t, x0)
     a, b = path_coefficients(_per_example(t, x_t), path)
@@ -313,7 +313,7 @@ def score_from_eps(eps: Any, t: Any, path: str = "cosine") -> Any:
         >>> float(score_from_eps(0.5, 0.25, "flow"))
         -2.0
 
-    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 to 18)
     """
     eps = _as_array(eps)
     _, b = path_coefficients(_per_example(t, eps), path)
@@ -342,7 +342,7 @@ def velocity_from_eps(x_t: Any, eps: Any, t: Any) -> Any:
         >>> velocity_from_eps(flow_path(x0, x1, 0.5), x1, 0.5).tolist()  # = x1 - x0
         [-1.5]
 
-    Taught in: machinery behind the diffusion lessons (notebooks 16 and 17)
+    Taught in: machinery behind the diffusion lessons (notebooks 16 to 18)
     """
     x_t = _as_array(x_t, eps)
     t = _per_example(t, x_t)

@@ -77,7 +77,7 @@ def memorization(
         >>> memorization(data.load_mnist().x_train[:100])["ratio"] < 0.1  # doctest: +SKIP
         True
 
-    Taught in: notebooks/14_challenges_and_outlook.ipynb
+    Taught in: notebooks/14_challenges_and_outlook.ipynb, notebooks/17_diffusion_mnist.ipynb
     """
     from aigc_helpers import data
 
