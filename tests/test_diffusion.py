@@ -453,6 +453,27 @@ def test_guided_field_is_the_guidance_combination_of_two_network_calls():
         np.testing.assert_allclose(got, uncond + w * (cond - uncond), rtol=1e-4, atol=1e-4)
 
 
+def test_sampling_splits_network_calls_into_eval_batch_rows(monkeypatch):
+    """A guided step doubles the rows the network sees; sampling splits them into calls of at most
+    EVAL_BATCH rows (bounded memory), and the images do not depend on the split."""
+    model = tiny_model("flow", conditional=True, steps=2)
+    last = model.network.get_layer("prediction")
+    last.set_weights([np.random.default_rng(1).normal(size=w.shape) for w in last.get_weights()])
+    whole = model.sample(7, labels=np.arange(7) % 10, guidance=2.0, seed=0)
+    rows = []
+    graph = model._graph()
+
+    def counting(*args):
+        rows.append(len(args[0]))
+        return graph(*args)
+
+    model._predict_graph = counting
+    monkeypatch.setattr(model, "EVAL_BATCH", 4)
+    split = model.sample(7, labels=np.arange(7) % 10, guidance=2.0, seed=0)
+    assert max(rows) == 4 and sum(rows) == 2 * 7 * D.nfe("heun", 2)  # 14 rows per evaluation
+    np.testing.assert_allclose(split, whole, atol=1e-5)
+
+
 @pytest.mark.parametrize("rate, share", [(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)])
 def test_label_dropout_replaces_that_share_of_labels_with_the_null_label(rate, share):
     model = tiny_model("eps", conditional=True, label_dropout=rate, seed=1)

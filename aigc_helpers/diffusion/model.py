@@ -80,6 +80,9 @@ class Diffusion(Generative, keras.Model):
     """
 
     conditional = False
+    #: rows per network call while sampling. A guided step evaluates twice as many rows as it has
+    #: images; splitting them keeps sampling's memory bounded (under 2 GB for the pixel U-Net).
+    EVAL_BATCH = 250
 
     def __init__(
         self,
@@ -299,19 +302,28 @@ class Diffusion(Generative, keras.Model):
         """fn(x, t) -> the network's prediction at time t as NumPy, guided when 0 < guidance != 1."""
         graph = self._graph()
 
+        def net(*args) -> np.ndarray:  # at most EVAL_BATCH rows per call: bounded memory
+            rows = len(args[0])
+            parts = [
+                graph(*(a[i : i + self.EVAL_BATCH] for a in args)).numpy()
+                for i in range(0, rows, self.EVAL_BATCH)
+            ]
+            return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
         def fn(x: np.ndarray, t: float) -> np.ndarray:
             n = len(x)
             ts = np.full(n, t, np.float32)
             if labels is None:
-                return graph(x, ts).numpy()
+                return net(x, ts)
             null = np.full(n, self.num_classes, np.int32)
             if guidance == 1.0:
-                return graph(x, ts, labels).numpy()
+                return net(x, ts, labels)
             if guidance == 0.0:
-                return graph(x, ts, null).numpy()
-            both = graph(
+                return net(x, ts, null)
+            # guided: the conditional and the unconditional prediction in one doubled batch
+            both = net(
                 np.concatenate([x, x]), np.concatenate([ts, ts]), np.concatenate([labels, null])
-            ).numpy()
+            )
             return classifier_free_guidance(both[n:], both[:n], guidance)
 
         return fn
