@@ -173,7 +173,9 @@ def build(name: str, x_train, y_train, seed: int, clusters: int = 0):
     raise ValueError(f"unknown model {name!r}; choose from ours, tutorial, conditional")
 
 
-def train(model, ds, minutes: float, batch_size: int, verbose: int, n_train: int) -> dict:
+def train(
+    model, ds, minutes: float, batch_size: int, verbose: int, n_train: int, anneal: float = 0.0
+) -> dict:
     import keras
 
     from aigc_helpers.callbacks import TimeBudget
@@ -193,7 +195,7 @@ def train(model, ds, minutes: float, batch_size: int, verbose: int, n_train: int
                 self.batches += 1
             self.last = now
 
-    budget, steady = TimeBudget(minutes), SteadyRate()
+    budget, steady = TimeBudget(minutes, anneal=anneal), SteadyRate()
     model.fit(ds, epochs=100_000, verbose=verbose, callbacks=[budget, steady])
     overall = budget.batches * batch_size / budget.seconds
     # A budget that ends after the first step leaves no steady steps to time: the overall rate

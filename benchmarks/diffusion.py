@@ -16,6 +16,12 @@ Models (each trained for ``--minutes`` of wall-clock time on this machine):
   description and scaled to 28x28 (``keras_io_ddim.py`` beside this file: a 0.8 M-parameter U-Net that
   predicts the noise, offset-cosine schedule, AdamW, batch 64, EMA sampling), trained on the pixels for
   the same budget and sampled by DDIM with the same number of steps (``STEPS``). Unconditional.
+- ``pixel_flow`` and ``pixel_eps``: notebook 17's pixel-space U-Net (``diffusion.build_unet``, widths
+  16/32/64), unconditional, trained on the pixels with the flow-matching and the DDPM noise objective
+  (same network, seed, data order, batch ``PIXEL_BATCH``, Adam ``LR``, the last fifth of the budget
+  annealed, as in the notebook); each samples with its own sampler (Heun for flow, DDIM for eps), the
+  step count chosen on the validation split from ``PIXEL_STEPS`` (grids of equal cost in network
+  evaluations). What plain diffusion in pixel space reaches in the budget, no autoencoder involved.
 - ``prior``: the shipped VAE's own samples, decoded from z ~ N(0, I) (nothing trained): what the latent
   model must beat -- the gap is the VAE's "prior hole".
 
@@ -26,7 +32,7 @@ The VAE is the shipped one (trained by ``benchmarks/vae.py``); its training time
 
 Evaluation, identical for all and for ``benchmarks/dcgan.py``: ``--n`` samples per model scored by
 ``aigc_helpers.metrics.evaluate`` against the MNIST test set, once, after training; choices (the
-guidance scale) on the validation split (the last ``--val-n`` training images, never trained on).
+guidance scale, the pixel models' step count) on the validation split (the last ``--val-n`` training images, never trained on).
 ``--seeded`` models (default ``ours``, the headline row) train once per seed of ``--seeds``.
 
 Writes into ``--out``: ``<model>.keras`` (first seed), ``samples_<model>_s<seed>.npy`` (uint8, shape
@@ -57,11 +63,13 @@ import keras_io_ddim  # noqa: E402
 import selection  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-MODELS = ("ours", "reference", "latent", "latent_cond", "prior")
+MODELS = ("ours", "reference", "latent", "latent_cond", "pixel_flow", "pixel_eps", "prior")
 CLUSTERS = 50
 BATCH, LR, STEPS = 256, 1e-3, 20
 GUIDANCE_GRID = (1.0, 1.5, 2.0, 3.0)
-GUIDANCE_VAL_N = 2000  # validation samples per guidance scale (default of --guidance-n)
+GUIDANCE_VAL_N = 2000  # validation samples per setting tried (default of --val-samples)
+PIXEL_BATCH = 128
+PIXEL_STEPS = {"flow": (5, 10, 20), "eps": (10, 20, 40)}  # 9/19/39 and 10/20/40 network evaluations
 SPREAD = dcgan.SPREAD + ("sample_seconds_per_1000",)
 
 
@@ -104,9 +112,11 @@ def build(
             return (z, *label) if label else z
 
         parts = (codes, log_vars) + (() if labels is None else (labels.astype(np.int32),))
-        ds = tf.data.Dataset.from_tensor_slices(parts).map(draw)
-    ds = ds.shuffle(len(codes), seed=seed).batch(BATCH, drop_remainder=True).prefetch(2)
-    return model, ds
+        ds = tf.data.Dataset.from_tensor_slices(parts)
+    ds = ds.shuffle(len(codes), seed=seed).batch(BATCH, drop_remainder=True)
+    if log_vars is not None:  # one vectorized draw per batch: fresh noise every time a code is used
+        ds = ds.map(draw)
+    return model, ds.prefetch(2)
 
 
 def to_u8(images: np.ndarray) -> np.ndarray:
@@ -136,6 +146,42 @@ def choose_guidance(
     return {"guidance": float(best), "val_cfid_by_guidance": figures}
 
 
+def choose_steps(model, val_features: np.ndarray, seed: int, n: int = GUIDANCE_VAL_N) -> dict:
+    """Validation cFID of ``n`` samples for every step count of ``PIXEL_STEPS`` (the model's own
+    sampler); the best one becomes ``model.steps``."""
+    from aigc_helpers import diffusion
+
+    grid = PIXEL_STEPS[model.objective]
+    figures = {}
+    for steps in grid:
+        s = model.sample(n, steps=steps, seed=10_000 + seed)
+        figures[str(steps)] = dcgan.validation_cfid(to_u8(s), val_features)
+        print(
+            f"   {model.sampler} {steps} steps: validation cFID {figures[str(steps)]:.2f}",
+            flush=True,
+        )
+    best = min(grid, key=lambda k: figures[str(k)])
+    model.steps = int(best)
+    return {
+        "sampler": model.sampler,
+        "steps": int(best),
+        "nfe": diffusion.nfe(model.sampler, best),
+        "val_cfid_by_steps": figures,
+    }
+
+
+def build_pixel(objective: str, x_train: np.ndarray, seed: int):
+    """(model, dataset) for pixel_flow / pixel_eps: the unconditional U-Net of notebook 17."""
+    import keras
+
+    from aigc_helpers import diffusion
+
+    network = diffusion.build_unet()
+    model = diffusion.Diffusion(network, objective=objective, seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(LR))
+    return model, data.gan_dataset(x_train, batch_size=PIXEL_BATCH, seed=seed)
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=15.0, help="training budget per model")
@@ -143,10 +189,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, default=REPO / "runs" / "diffusion-bench")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument(
+        "--val-samples",
         "--guidance-n",
+        dest="guidance_n",
         type=int,
         default=GUIDANCE_VAL_N,
-        help=f"validation samples per guidance scale (default {GUIDANCE_VAL_N})",
+        help="validation samples per setting tried (a guidance scale, a pixel model's step count; "
+        f"default {GUIDANCE_VAL_N})",
     )
     parser.add_argument(
         "--codes",
@@ -165,7 +214,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--verbose", type=int, default=2)
     args = parser.parse_args(argv)
     if args.minutes <= 0 or args.n < 2 or args.guidance_n < 2:
-        parser.error("--minutes must be > 0, --n and --guidance-n >= 2")
+        parser.error("--minutes must be > 0, --n and --val-samples >= 2")
     names = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = sorted(set(names) - set(MODELS))
     if unknown:
@@ -201,7 +250,8 @@ def main(argv: list[str] | None = None) -> dict:
             "validation_n": len(x_val),
             "seeds": seeds,
             "seeded_models": sorted(seeded),
-            "chosen_on_validation": "the guidance scale of latent_cond",
+            "chosen_on_validation": "the guidance scales of ours and latent_cond; the step counts "
+            "of pixel_flow and pixel_eps",
         },
         "settings": {
             "autoencoder": "vae (shipped)",
@@ -214,6 +264,13 @@ def main(argv: list[str] | None = None) -> dict:
             "steps": STEPS,
             "nfe": diffusion.nfe("heun", STEPS),
             "guidance_grid": list(GUIDANCE_GRID),
+            "pixel": {
+                "widths": [16, 32, 64],
+                "batch_size": PIXEL_BATCH,
+                "learning_rate": LR,
+                "anneal": 0.2,
+                "steps_grid": {k: list(v) for k, v in PIXEL_STEPS.items()},
+            },
             "reference": {
                 "widths": list(keras_io_ddim.WIDTHS),
                 "block_depth": keras_io_ddim.BLOCK_DEPTH,
@@ -261,6 +318,15 @@ def main(argv: list[str] | None = None) -> dict:
                 batch = keras_io_ddim.BATCH
                 run.update(dcgan.train(model, ds, args.minutes, batch, args.verbose, len(x_train)))
                 run.update(params=int(model.network.count_params()), nfe=STEPS)
+            elif name.startswith("pixel_"):
+                model, ds = build_pixel(name.split("_")[1], x_train, seed)
+                run.update(
+                    dcgan.train(
+                        model, ds, args.minutes, PIXEL_BATCH, args.verbose, len(x_train), anneal=0.2
+                    )
+                )
+                run.update(params=int(model.network.count_params()))
+                run.update(choose_steps(model, val_features, seed, args.guidance_n))
             else:
                 t = time.perf_counter()
                 labels = {"latent": None, "latent_cond": y_train}.get(name)

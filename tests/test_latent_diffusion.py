@@ -263,6 +263,16 @@ def test_benchmark_script_chooses_guidance_on_validation_and_reports_seeds(
     )
     assert "ours cfid <= reference cfid / 2" in ref["targets_met"]
     assert np.load(out / "samples_reference_s0.npy").shape == (60, 28, 28)
+    pixel = bench.main(
+        ["--minutes", "0.05", "--n", "60", "--val-samples", "40", "--models", "pixel_eps"]
+        + ["--merge", "--out", str(out), "--verbose", "0"]
+    )["models"]["pixel_eps"]["runs"][0]
+    figures = pixel["val_cfid_by_steps"]  # DDIM's step count, chosen on validation
+    assert set(figures) == {str(k) for k in bench.PIXEL_STEPS["eps"]}
+    assert figures[str(pixel["steps"])] == min(figures.values())
+    assert pixel["sampler"] == "ddim" and pixel["nfe"] == pixel["steps"]
+    assert pixel["params"] == D.build_unet().count_params()  # notebook 17's network
+    assert D.load_diffusion(out / "pixel_eps.keras").steps == pixel["steps"]
     weights = np.array([0.7, 0.2, 0.1])
     drawn = bench.sample_labels(weights, 20_000, seed=0)
     np.testing.assert_allclose(np.bincount(drawn) / len(drawn), weights, atol=0.01)
