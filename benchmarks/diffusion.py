@@ -299,7 +299,9 @@ def main(argv: list[str] | None = None) -> dict:
                 f"{args.minutes:g} --n {args.n} --codes {args.codes}, so its rows would not be "
                 "comparable. Fix: use the same settings, or another --out."
             )
-        if not {"ours", "latent", "latent_cond"} & set(names):  # no flow trained on this run's codes
+        if not {"ours", "latent", "latent_cond"} & set(
+            names
+        ):  # no flow trained on this run's codes
             report["settings"]["encode_seconds"] = earlier["settings"]["encode_seconds"]
         for name, row in earlier["models"].items():
             if name not in names:  # kept as measured, with the run that measured it

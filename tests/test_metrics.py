@@ -244,6 +244,30 @@ def test_real_digits_score_well(mnist):
     assert hist.shape == (10,) and hist.sum() == pytest.approx(1.0)
 
 
+def test_nearest_train_holds_only_the_training_rows_it_was_asked_for(mnist):
+    """A search over a prefix caches only that prefix as floats; a later search over more rows (or
+    all) extends the cache and finds the same neighbours as a search from scratch."""
+    from aigc_helpers.metrics.evaluator import _STATE
+
+    _STATE.pop("train_pixels", None)
+    queries = mnist.x_train[[5, 250, 999]]
+    d_small, i_small = M.nearest_train(queries, n_train=1000)
+    assert len(_STATE["train_pixels"][0]) == 1000
+    assert i_small.tolist() == [5, 250, 999] and np.allclose(
+        d_small, 0.0, atol=0.02
+    )  # float32 rounding
+    d_all, i_all = M.nearest_train(mnist.x_test[:20])
+    assert len(_STATE["train_pixels"][0]) == len(mnist.x_train)
+    again = M.nearest_train(mnist.x_test[:20], n_train=1000)  # served from the full cache
+    pool = mnist.x_train.reshape(-1, 784) / 255.0
+    brute = np.sqrt(
+        ((mnist.x_test[:20].reshape(-1, 784)[:, None] / 255.0 - pool[None]) ** 2).sum(-1)
+    )
+    np.testing.assert_array_equal(i_all, brute.argmin(1))
+    np.testing.assert_allclose(d_all, brute.min(1), rtol=1e-4)
+    np.testing.assert_array_equal(again[1], brute[:, :1000].argmin(1))
+
+
 def test_memorization_flags_copies_of_training_images(mnist):
     copies = mnist.x_train[:200]
     res = M.memorization(copies)

@@ -21,17 +21,20 @@ from .neighbours import _sq_norms, nearest_neighbours
 
 
 def _train_pixels(n_train: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST training images as float32 rows in [0, 1] and their squared norms (cached)."""
-    if "train_pixels" not in _STATE:
-        from aigc_helpers import data
+    """The first ``n_train`` MNIST training images (all when None) as float32 rows in [0, 1] and their
+    squared norms. Cached, and only as many rows as were asked for: a notebook that trained on a
+    subset does not hold all 60,000 images as floats (188 MB) in memory."""
+    from aigc_helpers import data
 
-        t = data.load_mnist().x_train.reshape(-1, 784).astype(np.float32) / 255.0
-        _STATE["train_pixels"] = (t, _sq_norms(t))
-    t, t2 = _STATE["train_pixels"]
     if n_train is not None:
         n_train = check_int("n_train", n_train, minimum=1)
-        t, t2 = t[:n_train], t2[:n_train]
-    return t, t2
+    cached = _STATE.get("train_pixels")
+    if cached is None or (len(cached[0]) < (n_train or np.inf) and not cached[2]):
+        x = data.load_mnist().x_train
+        t = x[:n_train].reshape(-1, 784).astype(np.float32) / 255.0
+        cached = _STATE["train_pixels"] = (t, _sq_norms(t), len(t) == len(x))  # (rows, norms, all?)
+    t, t2, _ = cached
+    return (t, t2) if n_train is None else (t[:n_train], t2[:n_train])
 
 
 def nearest_train(
