@@ -32,7 +32,8 @@ The VAE is the shipped one (trained by ``benchmarks/vae.py``); its training time
 
 Evaluation, identical for all and for ``benchmarks/dcgan.py``: ``--n`` samples per model scored by
 ``aigc_helpers.metrics.evaluate`` against the MNIST test set, once, after training; choices (the
-guidance scale, the pixel models' step count) on the validation split (the last ``--val-n`` training images, never trained on).
+guidance scale, the pixel models' step count: ``choose_on_validation``) on the validation split (the
+last ``--val-n`` training images, never trained on).
 ``--seeded`` models (default ``ours``, the headline row) train once per seed of ``--seeds``.
 
 Writes into ``--out``: ``<model>.keras`` (first seed), ``samples_<model>_s<seed>.npy`` (uint8, shape
@@ -130,44 +131,22 @@ def sample_labels(weights: np.ndarray | None, n: int, seed: int) -> np.ndarray |
     return np.random.default_rng(seed).choice(len(weights), size=n, p=weights).astype(np.int32)
 
 
-def choose_guidance(
-    model, val_features: np.ndarray, seed: int, weights=None, n: int = GUIDANCE_VAL_N
+def choose_on_validation(
+    model, setting: str, grid, val_features: np.ndarray, seed: int, n: int, weights=None
 ) -> dict:
-    """Validation cFID of ``n`` samples for every scale of ``GUIDANCE_GRID``; the best one becomes
-    ``model.guidance``."""
+    """Validation cFID of ``n`` samples for every value of ``grid`` of the model's sampling
+    ``setting`` (``"guidance"`` or ``"steps"``); the best value is left on the model.
+
+    Returns ``{setting: best, "val_cfid_by_<setting>": {value: cFID}}``."""
     figures = {}
-    for g in GUIDANCE_GRID:
-        labels = sample_labels(weights, n, 10_000 + seed)
-        s = model.sample(n, labels=labels, guidance=g, seed=10_000 + seed)
-        figures[str(g)] = dcgan.validation_cfid(to_u8(s), val_features)
-        print(f"   guidance {g}: validation cFID {figures[str(g)]:.2f}", flush=True)
-    best = min(GUIDANCE_GRID, key=lambda g: figures[str(g)])
-    model.guidance = float(best)
-    return {"guidance": float(best), "val_cfid_by_guidance": figures}
-
-
-def choose_steps(model, val_features: np.ndarray, seed: int, n: int = GUIDANCE_VAL_N) -> dict:
-    """Validation cFID of ``n`` samples for every step count of ``PIXEL_STEPS`` (the model's own
-    sampler); the best one becomes ``model.steps``."""
-    from aigc_helpers import diffusion
-
-    grid = PIXEL_STEPS[model.objective]
-    figures = {}
-    for steps in grid:
-        s = model.sample(n, steps=steps, seed=10_000 + seed)
-        figures[str(steps)] = dcgan.validation_cfid(to_u8(s), val_features)
-        print(
-            f"   {model.sampler} {steps} steps: validation cFID {figures[str(steps)]:.2f}",
-            flush=True,
-        )
-    best = min(grid, key=lambda k: figures[str(k)])
-    model.steps = int(best)
-    return {
-        "sampler": model.sampler,
-        "steps": int(best),
-        "nfe": diffusion.nfe(model.sampler, best),
-        "val_cfid_by_steps": figures,
-    }
+    for value in grid:
+        setattr(model, setting, value)
+        s = model.sample(n, labels=sample_labels(weights, n, 10_000 + seed), seed=10_000 + seed)
+        figures[str(value)] = dcgan.validation_cfid(to_u8(s), val_features)
+        print(f"   {setting} {value}: validation cFID {figures[str(value)]:.2f}", flush=True)
+    best = min(grid, key=lambda v: figures[str(v)])
+    setattr(model, setting, best)
+    return {setting: best, f"val_cfid_by_{setting}": figures}
 
 
 def build_pixel(objective: str, x_train: np.ndarray, seed: int):
@@ -330,7 +309,11 @@ def main(argv: list[str] | None = None) -> dict:
                     )
                 )
                 run.update(params=int(model.network.count_params()))
-                run.update(choose_steps(model, val_features, seed, args.guidance_n))
+                grid = PIXEL_STEPS[model.objective]
+                run.update(
+                    choose_on_validation(model, "steps", grid, val_features, seed, args.guidance_n)
+                )
+                run.update(sampler=model.sampler, nfe=diffusion.nfe(model.sampler, model.steps))
             else:
                 t = time.perf_counter()
                 labels = {"latent": None, "latent_cond": y_train}.get(name)
@@ -347,7 +330,17 @@ def main(argv: list[str] | None = None) -> dict:
                     nfe=diffusion.nfe("heun", STEPS),
                 )
                 if labels is not None:
-                    run.update(choose_guidance(model, val_features, seed, weights, args.guidance_n))
+                    run.update(
+                        choose_on_validation(
+                            model,
+                            "guidance",
+                            GUIDANCE_GRID,
+                            val_features,
+                            seed,
+                            args.guidance_n,
+                            weights,
+                        )
+                    )
             if name != "prior" and seed == seeds[0]:
                 model.save(out / f"{name}.keras")
             model.generate(10, seed=0)  # trace the graphs before timing
