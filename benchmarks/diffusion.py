@@ -8,10 +8,14 @@ Models (each trained for ``--minutes`` of wall-clock time on this machine):
 - ``latent_cond``: the same with the digit's label (``ConditionalLatentDiffusion``, one label in ten
   dropped for classifier-free guidance); the guidance scale is chosen on the validation split from
   ``GUIDANCE_GRID``; its samples cycle through the digits 0..9. Shipped as ``latent_mnist.keras``.
-- ``ours``: the self-conditioned latent flow: ``ConditionalLatentDiffusion`` on ``CLUSTERS`` k-means
-  clusters of the training pixels instead of digit labels (the clusters of the course's self-conditioned
-  GAN, ``gan.cluster_labels``; their time counts against the budget), sampled with clusters drawn by
-  their shares of the data and the guidance scale chosen on validation. Unconditional: no label is used.
+- ``ours``: the self-conditioned latent flow, autoencoder included in the budget: the first
+  ``--ae-minutes`` (default ``AE_MINUTES``) train its own VAE (``benchmarks/vae.py``'s ``factorised``
+  model and recipe), then the rest of the budget trains ``ConditionalLatentDiffusion`` on that VAE's
+  posterior draws (``--codes sample``, below), conditioned on ``CLUSTERS`` k-means clusters of the
+  training pixels instead of digit labels (the clusters of the course's self-conditioned GAN,
+  ``gan.cluster_labels``). Encoding and clustering count against the budget too. Sampled with clusters
+  drawn by their shares of the data and the guidance scale chosen on validation. Unconditional: no label
+  is used. ``--ae-minutes 0`` uses the shipped VAE instead (its training time then not counted).
 - ``reference``: the keras-io "Denoising Diffusion Implicit Models" example re-implemented from its
   description and scaled to 28x28 (``keras_io_ddim.py`` beside this file: a 0.8 M-parameter U-Net that
   predicts the noise, offset-cosine schedule, AdamW, batch 64, EMA sampling), trained on the pixels for
@@ -25,10 +29,15 @@ Models (each trained for ``--minutes`` of wall-clock time on this machine):
 - ``prior``: the shipped VAE's own samples, decoded from z ~ N(0, I) (nothing trained): what the latent
   model must beat -- the gap is the VAE's "prior hole".
 
-``--codes sample`` trains the latent flows on fresh draws z = mean + sigma * eps from the VAE's posteriors
-(a new draw every time a code is used) instead of the posterior means.
+``--codes sample`` trains ``latent`` and ``latent_cond`` on fresh draws z = mean + sigma * eps from the
+VAE's posteriors (a new draw every time a code is used) instead of the posterior means; ``ours`` learns
+what ``--ours-codes`` says (default ``OURS_CODES``: draws).
 
-The VAE is the shipped one (trained by ``benchmarks/vae.py``); its training time is not in the budget.
+``latent``, ``latent_cond`` and ``prior`` use the shipped VAE (trained by ``benchmarks/vae.py``); its
+training time is not in their budget. Every latent row also reports ``decoder_memorization_ratio``: the
+memorization ratio of its autoencoder's reconstructions of 2,000 validation digits (never trained on,
+searched against the training split) -- what the decoder alone scores on digits it cannot have copied,
+the ceiling a latent model's own ratio is read against.
 
 Evaluation, identical for all and for ``benchmarks/dcgan.py``: ``--n`` samples per model scored by
 ``aigc_helpers.metrics.evaluate`` against the MNIST test set, once, after training; choices (the
@@ -36,7 +45,8 @@ guidance scale, the pixel models' step count: ``choose_on_validation``) on the v
 last ``--val-n`` training images, never trained on).
 ``--seeded`` models (default ``ours``, the headline row) train once per seed of ``--seeds``.
 
-Writes into ``--out``: ``<model>.keras`` (first seed), ``samples_<model>_s<seed>.npy`` (uint8, shape
+Writes into ``--out``: ``<model>.keras`` (first seed; ``ours`` with its own VAE also writes that VAE
+as ``ours_autoencoder.keras``, the path its ``ours.keras`` decodes with), ``samples_<model>_s<seed>.npy`` (uint8, shape
 (n, 28, 28)), ``results.json``; prints the table. With ``--merge``, rows of models not trained in this run
 are kept from the ``results.json`` already in ``--out`` (same ``--minutes`` and ``--n`` only). ``--ship`` copies ``latent_cond`` (without optimizer
 state) to ``aigc_helpers/assets/latent_mnist.keras`` and the results to ``diffusion_results.json``.
@@ -62,11 +72,15 @@ sys.path.insert(
 import dcgan  # noqa: E402  (train, evaluate, validation_cfid, print_table: the GAN benchmark's, reused)
 import keras_io_ddim  # noqa: E402
 import selection  # noqa: E402
+import vae as vae_benchmark  # noqa: E402  (the factorised VAE's recipe, for ours's own autoencoder)
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = ("ours", "reference", "latent", "latent_cond", "pixel_flow", "pixel_eps", "prior")
 CLUSTERS = 50
 BATCH, LR, STEPS = 256, 1e-3, 20
+AE_MINUTES = 5.0  # of ours's budget, spent training its own VAE (the rest trains the flow)
+OURS_CODES = "sample"  # ours learns posterior draws (on the shipped VAE: lower validation cFID, higher recall)
+DECODER_CHECK_N = 2000  # validation digits reconstructed for decoder_memorization_ratio
 GUIDANCE_GRID = (1.0, 1.5, 2.0, 3.0)
 GUIDANCE_VAL_N = 2000  # validation samples per setting tried (default of --val-samples)
 PIXEL_BATCH = 128
@@ -81,18 +95,20 @@ def build(
     seed: int,
     num_classes: int = 10,
     log_vars: np.ndarray | None = None,
+    autoencoder="vae",
 ):
     """(model, dataset) for a latent model: the flow over standardized codes (with the digit labels for
     latent_cond, the cluster labels for ours). With ``log_vars`` (``--codes sample``) every batch draws
     fresh codes z = mean + exp(log_var / 2) * eps from the VAE's posteriors, standardized by the draws'
-    own statistics (variance = variance of the means + mean posterior variance)."""
+    own statistics (variance = variance of the means + mean posterior variance). ``autoencoder``: the
+    shipped VAE's name or a trained VAE (ours's own)."""
     import keras
     import tensorflow as tf
 
     from aigc_helpers import diffusion
 
     spread = codes.var(0) + (0.0 if log_vars is None else np.exp(log_vars).mean(0))
-    stats = {"code_mean": codes.mean(0), "code_std": np.sqrt(spread), "autoencoder": "vae"}
+    stats = {"code_mean": codes.mean(0), "code_std": np.sqrt(spread), "autoencoder": autoencoder}
     if labels is None:
         model = diffusion.LatentDiffusion(**stats, steps=STEPS, seed=seed)
     else:
@@ -149,6 +165,32 @@ def choose_on_validation(
     return {setting: best, f"val_cfid_by_{setting}": figures}
 
 
+def train_autoencoder(x_train: np.ndarray, seed: int, minutes: float, verbose: int):
+    """(VAE, training figures): ``benchmarks/vae.py``'s factorised VAE trained for ``minutes``."""
+    from types import SimpleNamespace
+
+    options = SimpleNamespace(minutes=minutes, cond_minutes=None)
+    model, ds, batch, minutes, anneal, _ = vae_benchmark.build(
+        "factorised", x_train, None, seed, options
+    )
+    figures = vae_benchmark.train(model, ds, minutes, batch, verbose, anneal, len(x_train))
+    return model, figures
+
+
+def decoder_memorization(autoencoder, x_val: np.ndarray, n_train: int) -> dict:
+    """Memorization of the autoencoder's reconstructions (posterior means, decoded) of the first
+    ``DECODER_CHECK_N`` validation digits, searched against the ``n_train`` training images: the ratio
+    a latent model would score if it drew only digits it never saw, through this decoder."""
+    from aigc_helpers import diffusion, metrics
+
+    mean = diffusion.latent_codes(autoencoder, x_val[:DECODER_CHECK_N] / 255.0)
+    scores = metrics.memorization(to_u8(autoencoder.decode(mean)), n_train=n_train)
+    return {
+        "decoder_memorization_ratio": round(scores["ratio"], 4),
+        "decoder_copy_fraction": round(scores["copy_fraction"], 4),
+    }
+
+
 def build_pixel(objective: str, x_train: np.ndarray, seed: int):
     """(model, dataset) for pixel_flow / pixel_eps: the unconditional U-Net of notebook 17."""
     import keras
@@ -180,7 +222,21 @@ def main(argv: list[str] | None = None) -> dict:
         "--codes",
         choices=("mean", "sample"),
         default="mean",
-        help="what the latent flows learn: the VAE's posterior means (default) or fresh posterior draws",
+        help="what latent and latent_cond learn: the VAE's posterior means (default) or fresh "
+        "posterior draws (ours: --ours-codes)",
+    )
+    parser.add_argument(
+        "--ours-codes",
+        choices=("mean", "sample"),
+        default=OURS_CODES,
+        help=f"what ours's flow learns from its VAE (default {OURS_CODES}: fresh posterior draws)",
+    )
+    parser.add_argument(
+        "--ae-minutes",
+        type=float,
+        default=AE_MINUTES,
+        help=f"minutes of ours's budget that train its own VAE (default {AE_MINUTES:g}); 0 uses the "
+        "shipped VAE, whose training time is then not counted",
     )
     parser.add_argument("--ship", action="store_true", help="copy latent_cond into the package")
     parser.add_argument(
@@ -198,6 +254,11 @@ def main(argv: list[str] | None = None) -> dict:
     unknown = sorted(set(names) - set(MODELS))
     if unknown:
         parser.error(f"unknown models {unknown}; choose from {', '.join(MODELS)}")
+    if "ours" in names and not 0 <= args.ae_minutes < args.minutes:
+        parser.error(
+            f"--ae-minutes {args.ae_minutes:g} leaves no time for ours's flow in --minutes "
+            f"{args.minutes:g}. Fix: 0 <= --ae-minutes < --minutes (default {AE_MINUTES:g})."
+        )
     seeds, seeded = selection.read_arguments(parser, args)
 
     config.quiet_tensorflow()
@@ -215,9 +276,8 @@ def main(argv: list[str] | None = None) -> dict:
         parser.error("the guidance scale is chosen on validation images. Fix: --val-n 10000")
     autoencoder = vae.load_pretrained("vae")
     t = time.perf_counter()
-    codes, log_vars = diffusion.latent_codes(autoencoder, x_train / 255.0, log_var=True)
-    if args.codes == "mean":
-        log_vars = None
+    codes, shipped_log_vars = diffusion.latent_codes(autoencoder, x_train / 255.0, log_var=True)
+    log_vars = None if args.codes == "mean" else shipped_log_vars
     encode_seconds = round(time.perf_counter() - t, 1)
     val_features = metrics.features(x_val)
     report = {
@@ -235,6 +295,13 @@ def main(argv: list[str] | None = None) -> dict:
         "settings": {
             "autoencoder": "vae (shipped)",
             "codes": args.codes,
+            "ours": {
+                "autoencoder": "vae (shipped)"
+                if args.ae_minutes == 0
+                else "factorised VAE of benchmarks/vae.py, trained in the budget",
+                "autoencoder_minutes": args.ae_minutes,
+                "codes": args.ours_codes,
+            },
             "width": diffusion.latent.WIDTH,
             "depth": diffusion.latent.DEPTH,
             "batch_size": BATCH,
@@ -282,6 +349,8 @@ def main(argv: list[str] | None = None) -> dict:
             names
         ):  # no flow trained on this run's codes
             report["settings"]["encode_seconds"] = earlier["settings"]["encode_seconds"]
+        if "ours" not in names and "ours" in earlier["settings"]:  # the kept row's own settings
+            report["settings"]["ours"] = earlier["settings"]["ours"]
         for name, row in earlier["models"].items():
             if name not in names:  # kept as measured, with the run that measured it
                 row.setdefault("measured_with", earlier["env"])
@@ -317,13 +386,28 @@ def main(argv: list[str] | None = None) -> dict:
             else:
                 t = time.perf_counter()
                 labels = {"latent": None, "latent_cond": y_train}.get(name)
+                ae, own_codes, own_log_vars = autoencoder, codes, log_vars
                 if name == "ours":
+                    if args.ae_minutes > 0:  # its own VAE, trained inside the budget
+                        ae, ae_figures = train_autoencoder(
+                            x_train, seed, args.ae_minutes, args.verbose
+                        )
+                        run["autoencoder"] = ae_figures
+                        own_codes, own_log_vars = diffusion.latent_codes(
+                            ae, x_train / 255.0, log_var=True
+                        )
+                    else:
+                        own_log_vars = shipped_log_vars
+                    if args.ours_codes == "mean":
+                        own_log_vars = None
                     labels, weights = G.cluster_labels(x_train, CLUSTERS, seed=seed)
-                build_seconds = time.perf_counter() - t  # the clustering counts against the budget
+                # the autoencoder, the encoding and the clustering count against the budget
+                build_seconds = time.perf_counter() - t
                 k = CLUSTERS if name == "ours" else 10
-                model, ds = build(name, codes, labels, seed, k, log_vars)
+                model, ds = build(name, own_codes, labels, seed, k, own_log_vars, ae)
                 minutes = max(args.minutes - build_seconds / 60, 0.05)
                 run.update(dcgan.train(model, ds, minutes, BATCH, args.verbose, len(codes)))
+                run.update(decoder_memorization(ae, x_val, len(x_train)))
                 run.update(
                     build_seconds=round(build_seconds, 1),
                     params=int(model.network.count_params()),
@@ -341,7 +425,13 @@ def main(argv: list[str] | None = None) -> dict:
                             weights,
                         )
                     )
-            if name != "prior" and seed == seeds[0]:
+            if name == "prior":
+                run.update(decoder_memorization(autoencoder, x_val, len(x_train)))
+            elif seed == seeds[0]:
+                if getattr(model, "autoencoder_name", "vae") is None:  # ours's own VAE: saved
+                    ae_path = out / f"{name}_autoencoder.keras"  # beside it, named in its file
+                    vae_benchmark.save_without_optimizer(ae, ae_path)
+                    model.autoencoder_name = str(ae_path)
                 model.save(out / f"{name}.keras")
             model.generate(10, seed=0)  # trace the graphs before timing
             t = time.perf_counter()
@@ -357,7 +447,13 @@ def main(argv: list[str] | None = None) -> dict:
         (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
 
     rows = report["models"]
-    compared = [m for m in ("ours", "latent") if m in rows]
+    # the prior bar compares flows with the samples of the VAE they decode with: the shipped one
+    on_shipped = (
+        ("ours", "latent")
+        if report["settings"]["ours"]["autoencoder_minutes"] == 0
+        else ("latent",)
+    )
+    compared = [m for m in on_shipped if m in rows]
     ratios, targets = {}, {}  # the course's bars, checked (not claimed), on the mean over seeds
     if "prior" in rows:
         prior = rows["prior"]["cfid"]
@@ -370,6 +466,10 @@ def main(argv: list[str] | None = None) -> dict:
         targets["ours cfid <= reference cfid / 2"] = rows["ours"]["cfid"] <= ref / 2
     if "ours" in rows:
         o = rows["ours"]
+        if "decoder_memorization_ratio" in o:
+            ratios["memorization_ours_over_decoder"] = round(
+                o["memorization_ratio"] / o["decoder_memorization_ratio"], 4
+            )
         targets.update(
             {
                 "ours cfid <= 10": o["cfid"] <= 10,

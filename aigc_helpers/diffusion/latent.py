@@ -10,14 +10,17 @@ the generated codes into images. The codes are the encoder's posterior means, st
   conditional, guided version) over standardized codes whose outputs are decoded by the autoencoder, so
   ``generate`` returns images like every course generator.
 
-A saved latent model keeps only its own small network and the code statistics; it names the shipped
-autoencoder it decodes with (``autoencoder="vae"``) and loads it when first needed.
+A saved latent model keeps only its own small network and the code statistics; it names the autoencoder
+it decodes with -- a shipped one (``autoencoder="vae"``) or the ``.keras`` file of a course VAE trained
+and saved by the learner -- and loads it when first needed.
 
 Taught in: notebooks/18_latent_diffusion.ipynb
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -108,10 +111,16 @@ class _Latent:
                 f"shapes {np.shape(code_mean)} and {np.shape(code_std)}. Fix: pass codes.mean(0) and "
                 "codes.std(0) of codes with more than one distinct value per dimension."
             )
-        if isinstance(autoencoder, str) and autoencoder not in AUTOENCODERS:
+        if isinstance(autoencoder, os.PathLike):
+            autoencoder = os.fspath(autoencoder)
+        if (
+            isinstance(autoencoder, str)
+            and autoencoder not in AUTOENCODERS
+            and not autoencoder.endswith(".keras")
+        ):
             raise ValueError(
                 f"unknown autoencoder {autoencoder!r}. Fix: use one of {', '.join(AUTOENCODERS)} "
-                "(a shipped VAE), or pass a trained VAE object."
+                "(a shipped VAE), the path of a VAE saved as '.keras', or a trained VAE object."
             )
         if network is None:
             network = build_toy_network(
@@ -140,7 +149,17 @@ class _Latent:
         if self._autoencoder.model is None:
             from aigc_helpers import vae
 
-            self._autoencoder.model = vae.load_pretrained(self.autoencoder_name)
+            name = self.autoencoder_name
+            if name in AUTOENCODERS:
+                self._autoencoder.model = vae.load_pretrained(name)
+            elif not Path(name).is_file():
+                raise FileNotFoundError(
+                    f"this latent model decodes with the VAE saved at {name!r}, and no file is there. "
+                    "Fix: put that VAE's .keras file back at this path (it is not inside the latent "
+                    "model's file), or run from the folder the path is relative to."
+                )
+            else:
+                self._autoencoder.model = vae.load_vae(name)
         model = self._autoencoder.model
         if int(model.latent_dim) != len(self.code_mean):
             raise ValueError(
@@ -163,9 +182,10 @@ class _Latent:
     def _check_savable(self) -> None:
         if self.autoencoder_name is None:
             raise ValueError(
-                "this latent model decodes with a VAE object that has no shipped name, so a saved "
-                "file could not find it again. Fix: build the model with autoencoder='vae' (the "
-                "shipped VAE) to save it."
+                "this latent model decodes with a VAE object that has no name, so a saved file "
+                "could not find it again. Fix: save the VAE first (my_vae.save('my_vae.keras')) and "
+                "build the model with autoencoder='my_vae.keras', or use autoencoder='vae' (the "
+                "shipped VAE)."
             )
 
     def save(self, filepath, *args, **kwargs):
@@ -192,7 +212,9 @@ class LatentDiffusion(_Latent, Diffusion):
         network: a points network for the codes (default: :func:`build_toy_network` with
             ``WIDTH`` x ``DEPTH`` swish units).
         code_mean, code_std: per-dimension statistics of the training codes (required).
-        autoencoder: ``"vae"`` (the shipped VAE, loaded when first needed) or a trained course VAE.
+        autoencoder: ``"vae"`` (the shipped VAE, loaded when first needed), the path of a course VAE
+            saved as ``.keras`` (loaded when first needed; the saved model keeps the path), or a
+            trained course VAE object (such a model cannot be saved).
         **kwargs: as for :class:`Diffusion` (objective, sampler, steps, seed, ...).
 
     Train with ``fit`` on ``model.standardize(latent_codes(vae, images))``.
