@@ -156,3 +156,13 @@ def test_literature_figures_cite_works_on_the_reference_list():
         assert references.get(fig.ref), fig.key
     with pytest.raises(KeyError, match="Fix: add a LiteratureFigure"):
         literature.get("nobody_2099")
+
+
+def test_marks_read_lists_by_index_and_name_a_missing_one():
+    """``runs[0]`` in a mark reads one seed's figures; an index past the end names the path."""
+    dotted = figures.Dotted(
+        {"runs": [{"cfid": 1.5, "vae": {"epochs": 3}}]}, "diffusion.models.ours"
+    )
+    assert dotted.runs[0].cfid == 1.5 and dotted.runs[0].vae.epochs == 3
+    with pytest.raises(LookupError, match=r"diffusion\.models\.ours\.runs has no 1"):
+        dotted.runs[1]

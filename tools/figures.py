@@ -86,7 +86,8 @@ class Problem:
 
 
 class Dotted:
-    """Read a JSON object with dots: ``gan.models.ours.cfid``; a missing key names the file and the path."""
+    """Read a JSON object with dots: ``gan.models.ours.cfid``, and its lists by index:
+    ``diffusion.models.ours.runs[0].cfid``; a missing key or index names the file and the path."""
 
     def __init__(self, data, name: str) -> None:
         self._data, self._name = data, name
@@ -94,14 +95,19 @@ class Dotted:
     def __getattr__(self, key: str):
         if key.startswith("__"):
             raise AttributeError(key)
-        try:
-            value = self._data[key]
-        except (KeyError, TypeError):
-            raise LookupError(f"{self._name} has no {key!r}") from None
-        return Dotted(value, f"{self._name}.{key}") if isinstance(value, dict) else value
+        return self._get(key, f"{self._name}.{key}")
 
     def __getitem__(self, key):
+        if isinstance(self._data, list):
+            return self._get(key, f"{self._name}[{key}]")
         return self.__getattr__(key)
+
+    def _get(self, key, name: str):
+        try:
+            value = self._data[key]
+        except (KeyError, IndexError, TypeError):
+            raise LookupError(f"{self._name} has no {key!r}") from None
+        return Dotted(value, name) if isinstance(value, (dict, list)) else value
 
 
 def sources(root: Path = ROOT) -> dict:
