@@ -11,7 +11,7 @@ Models (each trained for ``--minutes`` of wall-clock time on this machine):
 - ``ours``: the self-conditioned latent flow, autoencoder included in the budget: the first
   ``--ae-minutes`` (default ``AE_MINUTES``) train its own VAE (``benchmarks/vae.py``'s ``factorised``
   model and recipe), then the rest of the budget trains ``ConditionalLatentDiffusion`` on that VAE's
-  posterior draws (``--codes sample``, below), conditioned on ``CLUSTERS`` k-means clusters of the
+  posterior draws (``--ours-codes``, below), conditioned on ``CLUSTERS`` k-means clusters of the
   training pixels instead of digit labels (the clusters of the course's self-conditioned GAN,
   ``gan.cluster_labels``). Encoding and clustering count against the budget too. Sampled with clusters
   drawn by their shares of the data and the guidance scale chosen on validation. Unconditional: no label
