@@ -410,6 +410,7 @@ def main(argv: list[str] | None = None) -> dict:
                 run.update(decoder_memorization(ae, x_val, len(x_train)))
                 run.update(
                     build_seconds=round(build_seconds, 1),
+                    flow_budget_seconds=round(minutes * 60, 1),  # what the build left the flow
                     params=int(model.network.count_params()),
                     nfe=diffusion.nfe("heun", STEPS),
                 )
