@@ -374,10 +374,12 @@ def model_comparison(
         gan_results.get("cfid_floor_train_vs_test") if isinstance(gan_results, Mapping) else None
     )
 
-    def cfid_text(scores: Mapping[str, Any]) -> str | None:
+    def cfid_text(scores: Mapping[str, Any], entry: Mapping | None = None) -> str | None:
         if scores["cfid"] is None:
             return None
-        return f"{scores['cfid']:.2f}" + (
+        sd, seeds = _first(entry, "cfid_sd"), _first(entry, "n_seeds")
+        spread = f" ± {sd:.2f} (mean ± sd over {seeds} seeds)" if sd is not None and seeds else ""
+        return f"{scores['cfid']:.2f}{spread}" + (
             f" (real train vs test images: {floor:.2f})" if floor else ""
         )
 
@@ -408,7 +410,7 @@ def model_comparison(
             vae_cell(vae_nll),
         ),
         "sample quality (cFID, lower is better)": (
-            gan_cell(cfid_text(g_scores)),
+            gan_cell(cfid_text(g_scores, g_entry)),
             vae_sample_cell(cfid_text(v_scores)),
         ),
         "sample quality (classifier Inception Score, higher is better)": (

@@ -93,6 +93,16 @@ def test_gan_columns_show_the_measured_numbers():
     assert "0.012" in gan_col["samples: diversity"]
 
 
+def test_gan_cfid_carries_its_spread_over_seeds():
+    row = {**FAKE_GAN["models"]["ours"], "cfid_sd": 0.352, "n_seeds": 3}
+    table = compare.model_comparison(
+        gan_results={**FAKE_GAN, "models": {"ours": row}}, vae_results=None, load=False
+    )
+    assert table.loc["sample quality (cFID, lower is better)", "GAN"] == (
+        "3.21 ± 0.35 (mean ± sd over 3 seeds) (real train vs test images: 0.42)"
+    )
+
+
 def test_vae_sample_scores_fill_the_vae_sample_rows():
     table = compare.model_comparison(gan_results=FAKE_GAN, load=False)
     assert (
