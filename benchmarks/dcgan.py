@@ -13,7 +13,9 @@ Models (each trained for ``--minutes`` of wall-clock time on this machine):
   discriminator, and the generator reads its cluster off its own noise, so it stays an unconditional
   generator of z ~ N(0, I). The k-means time is charged to ``ours``' budget (``build_seconds``).
   The design path (plain, 20 and 50 clusters at 5-minute budgets, one seed each, chosen on their
-  validation cFID) is recorded under ``path`` in ``aigc_helpers/assets/gan_results.json``.
+  validation cFID) is recorded under ``path`` in ``aigc_helpers/assets/gan_results.json``: each step is
+  ``--minutes 5 --models ours --seeds 0 --clusters K --path-row NAME``, which writes that run's row (the
+  clusters' purity included) there and re-chooses the step with the lowest validation cFID.
   ``--clusters 0`` trains the plain DCGAN.
 - ``tutorial``: the TensorFlow "Deep Convolutional Generative Adversarial Network" tutorial as published:
   G = Dense(7*7*256, no bias) + BN + LeakyReLU, Conv2DTranspose 128 5x5 s1, 64 5x5 s2 (each + BN +
@@ -141,11 +143,22 @@ def make_tutorial_class():
     return TutorialGAN
 
 
-def build(name: str, x_train, y_train, seed: int, clusters: int = 0):
+def purity(clusters: np.ndarray, digits: np.ndarray) -> float:
+    """The share of images whose digit is their cluster's most common digit (chance: about 0.11).
+
+    >>> purity(np.array([0, 0, 0, 1, 1]), np.array([3, 3, 5, 7, 7]))
+    0.8
+    """
+    counts = sum(int(np.bincount(digits[clusters == c]).max()) for c in np.unique(clusters))
+    return round(counts / len(digits), 3)
+
+
+def build(name: str, x_train, y_train, seed: int, clusters: int = 0, info: dict | None = None):
     """(model, dataset, batch size) for one of the benchmark's models.
 
     ``clusters`` > 0 makes ``ours`` a self-conditioned DCGAN on that many k-means clusters of the
-    training pixels (no class labels); 0 is the plain DCGAN.
+    training pixels (no class labels); 0 is the plain DCGAN. The clusters' :func:`purity` against the
+    digits (used only to report it) goes into ``info`` when one is given.
     """
     import keras
     import tensorflow as tf
@@ -157,6 +170,8 @@ def build(name: str, x_train, y_train, seed: int, clusters: int = 0):
         labels, weights = (y_train if nc else None), None
         if name == "ours" and clusters:
             labels, weights = G.cluster_labels(x_train, clusters, seed=seed)
+            if info is not None:
+                info["purity"] = purity(labels, y_train)
         model = G.build_recipe(OURS, num_classes=nc, cluster_weights=weights, seed=seed)
         batch = OURS["batch_size"]
         ds = data.gan_dataset(x_train, labels, batch_size=batch, seed=seed)
@@ -258,6 +273,34 @@ def print_table(report: dict, cols: tuple[str, ...]) -> None:
 SPREAD = ("cfid", "inception_score", "coverage_kl", "precision", "recall", "val_cfid", "epochs")
 
 
+# What a step of the design path records of its run (purity only when it clusters).
+PATH_KEYS = (
+    "clusters",
+    "purity",
+    "images_per_s",
+    "images_per_s_steady",
+    "train_images",
+    "epochs",
+    "build_seconds",
+    "val_cfid",
+    "cfid",
+    "inception_score",
+    "coverage_kl",
+    "precision",
+    "recall",
+)
+
+
+def path_row(report: dict) -> dict:
+    """The design-path row of a one-seed run of ``ours``: its figures in ``PATH_KEYS`` and its clusters.
+
+    >>> path_row({"ours_settings": {"clusters": 0}, "models": {"ours": {"cfid": 9.0, "env": "x"}}})
+    {'clusters': 0, 'cfid': 9.0}
+    """
+    ours = {"clusters": report["ours_settings"]["clusters"], **report["models"]["ours"]}
+    return {key: ours[key] for key in PATH_KEYS if key in ours}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=15.0, help="training budget per model")
@@ -285,12 +328,22 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--eval-only", action="store_true", help="re-score the samples saved in --out"
     )
+    parser.add_argument(
+        "--path-row",
+        metavar="NAME",
+        help="record this run of ours (one seed) as step NAME of the design path in the shipped "
+        "gan_results.json, and re-choose the path's step on validation cFID",
+    )
     args = parser.parse_args(argv)
     if args.minutes <= 0 or args.n < 2:
         parser.error("--minutes must be > 0 and --n >= 2")
     if args.clusters < 0 or args.clusters == 1:
         parser.error("--clusters must be 0 (the plain DCGAN) or at least 2")
     seeds, seeded = selection.read_arguments(parser, args)
+    if args.path_row and (len(seeds) != 1 or args.models.replace(" ", "") != "ours"):
+        parser.error(
+            "--path-row records one run of one model. Fix: add --models ours --seeds 0 (one seed)."
+        )
 
     config.quiet_tensorflow()
     from aigc_helpers import gan as G
@@ -325,7 +378,8 @@ def main(argv: list[str] | None = None) -> dict:
         for seed in seeds if name in seeded else seeds[:1]:
             config.set_seed(seed)
             t_build = time.perf_counter()
-            model, ds, batch = build(name, x_train, y_train, seed, args.clusters)
+            info: dict = {}
+            model, ds, batch = build(name, x_train, y_train, seed, args.clusters, info)
             t_build = time.perf_counter() - t_build  # k-means time counts against the budget
             if name == "ours":
                 report["ours_settings"]["clusters"] = args.clusters
@@ -344,6 +398,7 @@ def main(argv: list[str] | None = None) -> dict:
                 "minutes": minutes,
                 **train(model, ds, minutes - t_build / 60, batch, args.verbose, len(x_train)),
                 "build_seconds": round(t_build, 1),
+                **info,
             }
             if not runs:  # the first seed's model is the one saved (and shipped)
                 model.save(out / f"{name}.keras")
@@ -396,6 +451,17 @@ def main(argv: list[str] | None = None) -> dict:
         (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
 
     print_table(report, TABLE_COLUMNS)
+
+    if args.path_row:
+        path = selection.merge_path_row(
+            REPO / "aigc_helpers" / "assets" / "gan_results.json",
+            args.path_row,
+            path_row(report),
+            run={"minutes": args.minutes, "train_n": len(x_train), "validation_n": len(x_val)},
+            choose_on="val_cfid",
+            measured=f"{time.strftime('%Y-%m-%d')}: {report['env']}",
+        )
+        print(f"design path: recorded {args.path_row!r}; chosen on validation: {path['chosen']!r}")
 
     if args.ship:
         assets = REPO / "aigc_helpers" / "assets"

@@ -121,3 +121,35 @@ def ship_results(results: Path, shipped: Path) -> None:
         if path is not None:
             report.setdefault("path", path)
     Path(shipped).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+
+
+def merge_path_row(
+    shipped: Path, name: str, row: dict, *, run: dict, choose_on: str, measured: str
+) -> dict:
+    """Record one design-path run as ``path.rows[name]`` of the shipped results file and re-choose.
+
+    ``run`` holds the conditions every step of a path must share (e.g. ``minutes``, ``train_n``,
+    ``validation_n``); a run under other conditions is refused, since its row would not be comparable.
+    ``path.chosen`` becomes the row with the lowest ``choose_on`` (a validation figure). ``row`` gets
+    ``measured`` (date and environment). Returns the new ``path``; the rest of the file is unchanged.
+    """
+    if choose_on not in row:
+        raise ValueError(
+            f"the path row {name!r} has no {choose_on!r}: the path is chosen on validation. "
+            "Fix: run with a validation split (--val-n > 0)."
+        )
+    report = json.loads(Path(shipped).read_text(encoding="utf-8"))
+    path = report.setdefault("path", {})
+    for key, value in run.items():
+        if path.setdefault(key, value) != value:
+            raise ValueError(
+                f"the design path in {Path(shipped).name} was measured with {key}={path[key]!r}, this run "
+                f"with {value!r}, so its row would not be comparable. Fix: run with {key}={path[key]!r}, "
+                "or re-measure every step of the path."
+            )
+    rows = path.setdefault("rows", {})
+    rows[name] = {**row, "measured": measured}
+    scored = {n: r[choose_on] for n, r in rows.items() if choose_on in r}
+    path["chosen"] = min(scored, key=scored.get)
+    Path(shipped).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return path

@@ -59,3 +59,43 @@ def test_shipping_results_keeps_the_recorded_design_path(tmp_path):
     fresh = tmp_path / "fresh.json"
     selection.ship_results(new, fresh)  # nothing shipped before: the run's file as it is
     assert json.loads(fresh.read_text()) == {"models": {"ours": {"cfid": 3.0}}}
+
+
+def test_a_design_path_row_is_recorded_and_the_path_rechosen_on_validation(tmp_path):
+    shipped = tmp_path / "gan_results.json"
+    before = {"models": {"ours": {"cfid": 6.0}}, "path": {"minutes": 5.0, "rows": {}}}
+    shipped.write_text(json.dumps(before))
+    run = {"minutes": 5.0, "validation_n": 10000}
+
+    def record(name, val, test):
+        row = {"val_cfid": val, "cfid": test}
+        return selection.merge_path_row(
+            shipped, name, row, run=run, choose_on="val_cfid", measured="today"
+        )
+
+    assert record("plain", 50.0, 48.0)["chosen"] == "plain"
+    # the lower *test* figure does not choose: validation does
+    path = record("clusters_50", 10.0, 49.0)
+    assert path["chosen"] == "clusters_50" and path["validation_n"] == 10000
+    assert path["rows"]["clusters_50"] == {"val_cfid": 10.0, "cfid": 49.0, "measured": "today"}
+    saved = json.loads(shipped.read_text())
+    assert saved["path"] == path and saved["models"] == before["models"]
+    with pytest.raises(ValueError, match=r"minutes=5\.0.*not be comparable"):
+        selection.merge_path_row(
+            shipped, "x", {"val_cfid": 1.0}, run={"minutes": 3.0}, choose_on="val_cfid", measured=""
+        )
+    with pytest.raises(ValueError, match="--val-n"):
+        selection.merge_path_row(
+            shipped, "x", {"cfid": 1.0}, run=run, choose_on="val_cfid", measured=""
+        )
+    assert json.loads(shipped.read_text()) == saved  # a refused row changes nothing
+
+
+def test_doctests_of_the_benchmark_helpers():
+    import doctest
+
+    spec = importlib.util.spec_from_file_location("bench_dcgan", REPO / "benchmarks" / "dcgan.py")
+    dcgan = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dcgan)
+    assert doctest.testmod(selection).failed == 0
+    assert doctest.testmod(dcgan).failed == 0
