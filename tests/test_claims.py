@@ -173,3 +173,11 @@ def test_marks_read_lists_by_index_and_name_a_missing_one():
     assert dotted.runs[0].cfid == 1.5 and dotted.runs[0].vae.epochs == 3
     with pytest.raises(LookupError, match=r"diffusion\.models\.ours\.runs has no 1"):
         dotted.runs[1]
+
+
+def test_marks_loop_over_a_list_but_not_over_an_object():
+    """``max(r.cfid for r in gan.models.ours.runs)`` reads every seed; an object names the mistake."""
+    dotted = figures.Dotted({"runs": [{"cfid": 1.5}, {"cfid": 4.0}], "n": 2}, "gan.models.ours")
+    assert max(r.cfid for r in dotted.runs) == 4.0 and [r.cfid for r in dotted.runs] == [1.5, 4.0]
+    with pytest.raises(TypeError, match="gan.models.ours is an object"):
+        list(dotted)

@@ -87,7 +87,7 @@ class Problem:
 
 class Dotted:
     """Read a JSON object with dots: ``gan.models.ours.cfid``, and its lists by index:
-    ``diffusion.models.ours.runs[0].cfid``; a missing key or index names the file and the path."""
+    ``diffusion.models.ours.runs[0].cfid`` or in a loop; a missing key or index names the file and the path."""
 
     def __init__(self, data, name: str) -> None:
         self._data, self._name = data, name
@@ -101,6 +101,12 @@ class Dotted:
         if isinstance(self._data, list):
             return self._get(key, f"{self._name}[{key}]")
         return self.__getattr__(key)
+
+    def __iter__(self):
+        """A list's items (``max(r.cfid for r in gan.models.ours.runs)``); an object is not iterable."""
+        if not isinstance(self._data, list):
+            raise TypeError(f"{self._name} is an object, not a list: name one of its keys")
+        return (self._get(i, f"{self._name}[{i}]") for i in range(len(self._data)))
 
     def _get(self, key, name: str):
         try:
