@@ -378,10 +378,12 @@ def model_comparison(
         if scores["cfid"] is None:
             return None
         sd, seeds = _first(entry, "cfid_sd"), _first(entry, "n_seeds")
-        spread = f" ± {sd:.2f} (mean ± sd over {seeds} seeds)" if sd is not None and seeds else ""
-        return f"{scores['cfid']:.2f}{spread}" + (
-            f" (real train vs test images: {floor:.2f})" if floor else ""
-        )
+        text, notes = f"{scores['cfid']:.2f}", []
+        if sd is not None and seeds:
+            text, notes = f"{text} ± {sd:.2f}", [f"mean ± sd over {seeds} seeds"]
+        if floor:
+            notes.append(f"real train vs test images: {floor:.2f}")
+        return text + (f" ({'; '.join(notes)})" if notes else "")
 
     def is_text(scores: Mapping[str, Any]) -> str | None:
         return (

@@ -99,7 +99,7 @@ def test_gan_cfid_carries_its_spread_over_seeds():
         gan_results={**FAKE_GAN, "models": {"ours": row}}, vae_results=None, load=False
     )
     assert table.loc["sample quality (cFID, lower is better)", "GAN"] == (
-        "3.21 ± 0.35 (mean ± sd over 3 seeds) (real train vs test images: 0.42)"
+        "3.21 ± 0.35 (mean ± sd over 3 seeds; real train vs test images: 0.42)"
     )
 
 

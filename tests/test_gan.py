@@ -432,15 +432,12 @@ def test_shipped_gan_reproduces_its_recorded_cfid():
     from aigc_helpers import metrics
 
     results = json.loads((ASSETS / "gan_results.json").read_text())
-    first = results["models"]["ours"]["runs"][
-        0
-    ]  # the row is the mean over seeds; runs[0] is shipped
+    # The row is the mean over seeds; the shipped model is the first seed's, runs[0].
+    first = results["models"]["ours"]["runs"][0]
     gan = G.load_pretrained("gan")
-    samples = images.to_uint8(
-        gan.generate(results["n_samples"], seed=first["seed"] + 1)
-    )  # the benchmark's seed + 1
-    recorded = first["cfid"]
-    assert metrics.cfid(samples) == pytest.approx(recorded, rel=0.02, abs=0.05)
+    # sampled as the benchmark samples: with its seed + 1
+    samples = images.to_uint8(gan.generate(results["n_samples"], seed=first["seed"] + 1))
+    assert metrics.cfid(samples) == pytest.approx(first["cfid"], rel=0.02, abs=0.05)
 
 
 def test_shipped_gan_rows_choose_on_validation_and_average_their_seeds():
