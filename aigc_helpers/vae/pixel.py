@@ -107,7 +107,7 @@ def sample_pixel_head(
             patch = x[:, r : r + k, c : c + k].reshape(n, k * k)
             a = np.maximum(f[:, r, c] + patch @ kern + bias, 0.0)
             logit = (np.maximum(a @ w1 + b1, 0.0) @ w2 + b2)[:, 0]
-            p = 1.0 / (1.0 + np.exp(-logit))
+            p = 0.5 * (1.0 + np.tanh(0.5 * logit))  # sigmoid(logit), no overflow at large |logit|
             probs[:, r, c] = p
             x[:, r + pad, c + pad] = rng.random(n) < p
     if return_samples:
