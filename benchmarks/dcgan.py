@@ -242,18 +242,10 @@ def validation_cfid(samples_u8: np.ndarray, val_features: np.ndarray) -> float:
     return round(float(metrics.frechet_distance(metrics.features(samples_u8), val_features)), 4)
 
 
-TABLE_COLUMNS = (
-    "n_seeds",
-    "images_per_s_steady",
-    "epochs",
-    "val_cfid",
-    "cfid",
-    "inception_score",
-    "coverage_kl",
-    "precision",
-    "recall",
-    "memorization_ratio",
-)
+# The evaluator's figures of a run, validation first: the table's columns, the design path's record and
+# (with epochs) the figures whose spread over seeds a row reports.
+METRICS = ("val_cfid", "cfid", "inception_score", "coverage_kl", "precision", "recall")
+TABLE_COLUMNS = ("n_seeds", "images_per_s_steady", "epochs", *METRICS, "memorization_ratio")
 
 
 def print_table(report: dict, cols: tuple[str, ...]) -> None:
@@ -270,7 +262,7 @@ def print_table(report: dict, cols: tuple[str, ...]) -> None:
             print(json.dumps(report[key]))
 
 
-SPREAD = ("cfid", "inception_score", "coverage_kl", "precision", "recall", "val_cfid", "epochs")
+SPREAD = (*METRICS, "epochs")
 
 
 # What a step of the design path records of its run (purity only when it clusters).
@@ -282,12 +274,7 @@ PATH_KEYS = (
     "train_images",
     "epochs",
     "build_seconds",
-    "val_cfid",
-    "cfid",
-    "inception_score",
-    "coverage_kl",
-    "precision",
-    "recall",
+    *METRICS,
 )
 
 
@@ -331,8 +318,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--path-row",
         metavar="NAME",
-        help="record this run of ours (one seed) as step NAME of the design path in the shipped "
-        "gan_results.json, and re-choose the path's step on validation cFID",
+        help="record this run of ours (one seed) as step NAME of the design path in --path-file, "
+        "and re-choose the path's step on validation cFID",
+    )
+    parser.add_argument(
+        "--path-file",
+        type=Path,
+        default=REPO / "aigc_helpers" / "assets" / "gan_results.json",
+        help="results file whose design path --path-row writes (default: the shipped gan_results.json)",
     )
     args = parser.parse_args(argv)
     if args.minutes <= 0 or args.n < 2:
@@ -344,18 +337,26 @@ def main(argv: list[str] | None = None) -> dict:
         parser.error(
             "--path-row records one run of one model. Fix: add --models ours --seeds 0 (one seed)."
         )
+    if args.path_row and not args.path_file.is_file():
+        parser.error(
+            f"--path-file {args.path_file} does not exist. Fix: point it at a results file."
+        )
 
     config.quiet_tensorflow()
     from aigc_helpers import gan as G
     from aigc_helpers import metrics
 
     out = args.out
-    out.mkdir(parents=True, exist_ok=True)
     x_all, y_all = data.load_mnist().train
     try:
         (x_train, y_train), (x_val, _) = selection.holdout(x_all, y_all, args.val_n)
     except ValueError as err:
         parser.error(str(err))
+    # the conditions every step of the design path shares, checked before anything is trained
+    path_run = {"minutes": args.minutes, "train_n": len(x_train), "validation_n": len(x_val)}
+    if args.path_row and selection.path_conflict(args.path_file, path_run):
+        parser.error(selection.path_conflict(args.path_file, path_run))
+    out.mkdir(parents=True, exist_ok=True)
     report = {
         "env": config.env_report(),
         "minutes": args.minutes,
@@ -454,10 +455,10 @@ def main(argv: list[str] | None = None) -> dict:
 
     if args.path_row:
         path = selection.merge_path_row(
-            REPO / "aigc_helpers" / "assets" / "gan_results.json",
+            args.path_file,
             args.path_row,
             path_row(report),
-            run={"minutes": args.minutes, "train_n": len(x_train), "validation_n": len(x_val)},
+            run=path_run,
             choose_on="val_cfid",
             measured=f"{time.strftime('%Y-%m-%d')}: {report['env']}",
         )

@@ -123,6 +123,20 @@ def ship_results(results: Path, shipped: Path) -> None:
     Path(shipped).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
 
+def path_conflict(shipped: Path, run: dict) -> str | None:
+    """Why a run under the conditions ``run`` cannot be a step of the design path recorded in ``shipped``
+    (a condition the path was measured under differs), or ``None``. Benchmarks ask before training."""
+    path = json.loads(Path(shipped).read_text(encoding="utf-8")).get("path", {})
+    for key, value in run.items():
+        if key in path and path[key] != value:
+            return (
+                f"the design path in {Path(shipped).name} was measured with {key}={path[key]!r}, this run "
+                f"with {value!r}, so its row would not be comparable. Fix: run with {key}={path[key]!r}, "
+                "or re-measure every step of the path."
+            )
+    return None
+
+
 def merge_path_row(
     shipped: Path, name: str, row: dict, *, run: dict, choose_on: str, measured: str
 ) -> dict:
@@ -138,15 +152,13 @@ def merge_path_row(
             f"the path row {name!r} has no {choose_on!r}: the path is chosen on validation. "
             "Fix: run with a validation split (--val-n > 0)."
         )
+    problem = path_conflict(shipped, run)
+    if problem:
+        raise ValueError(problem)
     report = json.loads(Path(shipped).read_text(encoding="utf-8"))
     path = report.setdefault("path", {})
     for key, value in run.items():
-        if path.setdefault(key, value) != value:
-            raise ValueError(
-                f"the design path in {Path(shipped).name} was measured with {key}={path[key]!r}, this run "
-                f"with {value!r}, so its row would not be comparable. Fix: run with {key}={path[key]!r}, "
-                "or re-measure every step of the path."
-            )
+        path.setdefault(key, value)
     rows = path.setdefault("rows", {})
     rows[name] = {**row, "measured": measured}
     scored = {n: r[choose_on] for n, r in rows.items() if choose_on in r}

@@ -31,6 +31,13 @@ standard deviation over seeds as ``*_sd`` (the targets are judged on the mean), 
 ``runs``, and ``iw_nll_sem``, the standard error over test images of one run (the first seed's model is
 the one saved).
 
+Design path (``path`` in ``aigc_helpers/assets/vae_results.json``, or ``--path-file``): a step is one run of
+``ours`` with one seed and its changed settings, e.g. ``--models ours --seeds 0 --set pixel_channels=32
+--set logits_kernel=3 --set learning_rate=1e-3 --set anneal=0 --path-row maps32_conv3_lr1e3``. It records
+the step's settings, cost (``mflops`` per image, images/s, epochs) and both splits' figures, then re-chooses
+the step with the lowest validation IW-NLL. A run under other conditions than the path's (budget, split, k,
+test images) is refused before training.
+
 Writes into ``--out``: ``<model>.keras``, ``samples_<model>.npy`` (10,000 prior samples, float32 Bernoulli
 means -- for ``ours``, the probabilities along each pixel-by-pixel draw -- shape (10000, 28, 28)),
 ``results.json`` (with ``targets_met``: the quality bar checked against the ``ours`` row); prints the table. With ``--merge``, rows of models not trained in this run are kept from
@@ -65,7 +72,68 @@ OURS = {
     "learning_rate": 2e-3,
     "anneal": 0.2,  # last fraction of the budget in which the rate falls to 0 (callbacks.TimeBudget)
     "batch_size": 128,
+    "logits_kernel": 1,  # kernel of the decoder's last layer into the pixel head's maps (1 = per pixel)
 }
+
+# What a step of the design path records of its one-seed run of ``ours`` (``--path-row``).
+PATH_SETTINGS = ("pixel_channels", "logits_kernel", "learning_rate", "anneal")
+
+
+def parse_settings(items: list[str]) -> dict:
+    """``OURS`` with ``--set KEY=VALUE`` overrides (numbers), for the design path's steps.
+
+    >>> parse_settings(["learning_rate=1e-3", "pixel_channels=32"])["pixel_channels"]
+    32
+    >>> parse_settings(["lr=1e-3"])
+    Traceback (most recent call last):
+    ...
+    ValueError: --set lr=1e-3: unknown setting 'lr'. Fix: use one of latent_dim, pixel_context, pixel_channels, learning_rate, anneal, batch_size, logits_kernel.
+    """
+    settings = dict(OURS)
+    for item in items:
+        key, _, text = item.partition("=")
+        if key not in OURS:
+            raise ValueError(
+                f"--set {item}: unknown setting {key!r}. Fix: use one of {', '.join(OURS)}."
+            )
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        whole = isinstance(OURS[key], int)
+        if value != value or (whole and value != int(value)):
+            kind = "a whole number" if whole else "a number"
+            raise ValueError(
+                f"--set {item}: {text!r} is not {kind}. Fix: e.g. --set {key}={OURS[key]}."
+            )
+        settings[key] = int(value) if whole else value
+    return settings
+
+
+def path_row(report: dict) -> dict:
+    """The design-path row of a one-seed run of ``ours``: its settings in ``PATH_SETTINGS``, then its figures.
+
+    >>> path_row({"k": 3, "ours_settings": {"pixel_channels": 8, "anneal": 0.2},
+    ...           "models": {"ours": {"val_iw_nll_k3": 90.0, "runs": [], "seed": 0}}})
+    {'pixel_channels': 8, 'anneal': 0.2, 'val_iw_nll_k3': 90.0}
+    """
+    k, ours = report["k"], report["models"]["ours"]
+    figures = (
+        "params",
+        "mflops",
+        "train_images",
+        "epochs",
+        "images_per_s",
+        f"val_iw_nll_k{k}",
+        "val_neg_elbo",
+        "test_neg_elbo",
+        f"test_iw_nll_k{k}",
+        "iw_nll_sem",
+    )
+    settings = {
+        key: report["ours_settings"][key] for key in PATH_SETTINGS if key in report["ours_settings"]
+    }
+    return {**settings, **{key: ours[key] for key in figures if key in ours}}
 
 
 def tutorial_networks(latent_dim: int = 2):
@@ -109,28 +177,37 @@ def make_tutorial_class():
     return TutorialCVAE
 
 
-def build(name: str, x_train, y_train, seed: int, args):
-    """``(model, dataset, batch size, minutes, anneal, conditional)`` for one of the benchmark's models."""
+def build(name: str, x_train, y_train, seed: int, args, settings: dict = OURS):
+    """``(model, dataset, batch size, minutes, anneal, conditional)`` for one of the benchmark's models
+    (``ours``, ``factorised`` and ``conditional`` with ``settings``)."""
     import keras
 
     from aigc_helpers import vae as V
 
-    minutes, anneal, conditional = args.minutes, OURS["anneal"], False
+    minutes, anneal, conditional = args.minutes, settings["anneal"], False
     if name in ("ours", "factorised"):
-        context = OURS["pixel_context"] if name == "ours" else 0
+        context = settings["pixel_context"] if name == "ours" else 0
+        decoder = None
+        if context and settings["logits_kernel"] != 1:  # a design-path step: another last layer
+            decoder = V.build_decoder(
+                settings["latent_dim"],
+                out_channels=settings["pixel_channels"],
+                logits_kernel=settings["logits_kernel"],
+            )
         model = V.VAE(
-            latent_dim=OURS["latent_dim"],
+            latent_dim=settings["latent_dim"],
             pixel_context=context,
-            pixel_channels=OURS["pixel_channels"],
+            pixel_channels=settings["pixel_channels"],
+            decoder=decoder,
             seed=seed,
         )
-        batch = OURS["batch_size"]
-        model.compile(optimizer=keras.optimizers.Adam(OURS["learning_rate"]))
+        batch = settings["batch_size"]
+        model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]))
         ds = data.vae_dataset(x_train, batch_size=batch, seed=seed)
     elif name == "conditional":
-        model = V.ConditionalVAE(latent_dim=OURS["latent_dim"], num_classes=10, seed=seed)
-        batch = OURS["batch_size"]
-        model.compile(optimizer=keras.optimizers.Adam(OURS["learning_rate"]))
+        model = V.ConditionalVAE(latent_dim=settings["latent_dim"], num_classes=10, seed=seed)
+        batch = settings["batch_size"]
+        model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]))
         ds = data.vae_dataset(x_train, y_train, batch_size=batch, seed=seed)
         minutes, conditional = args.cond_minutes or args.minutes, True
     elif name == "tutorial":
@@ -247,18 +324,49 @@ def main(argv: list[str] | None = None) -> dict:
         default=2000,
         help="validation images scored per model (choices are made on these figures)",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change one of ours's settings (OURS) for this run, e.g. --set learning_rate=1e-3; "
+        "repeatable (a design-path step)",
+    )
+    parser.add_argument(
+        "--path-row",
+        metavar="NAME",
+        help="record this run of ours (one seed) as step NAME of the design path in --path-file, and "
+        "re-choose the path's step on validation IW-NLL",
+    )
+    parser.add_argument(
+        "--path-file",
+        type=Path,
+        default=REPO / "aigc_helpers" / "assets" / "vae_results.json",
+        help="results file whose design path --path-row writes (default: the shipped vae_results.json)",
+    )
     parser.add_argument("--verbose", type=int, default=2)
     args = parser.parse_args(argv)
     if args.k < 1 or args.minutes <= 0:
         parser.error("--k must be >= 1 and --minutes > 0")
     seeds, seeded = selection.read_arguments(parser, args)
+    try:
+        settings = parse_settings(args.set)
+    except ValueError as err:
+        parser.error(str(err))
+    if args.path_row and (len(seeds) != 1 or args.models.replace(" ", "") != "ours"):
+        parser.error(
+            "--path-row records one run of one model. Fix: add --models ours --seeds 0 (one seed)."
+        )
+    if args.path_row and not args.path_file.is_file():
+        parser.error(
+            f"--path-file {args.path_file} does not exist. Fix: point it at a results file."
+        )
 
     config.quiet_tensorflow()
 
     from aigc_helpers import vae as V
 
     out = args.out
-    out.mkdir(parents=True, exist_ok=True)
     (x_all, y_all), (x_test, y_test) = data.load_mnist()
     try:
         (x_train, y_train), (x_val, y_val) = selection.holdout(x_all, y_all, args.val_n)
@@ -268,6 +376,17 @@ def main(argv: list[str] | None = None) -> dict:
     y_eval = y_test[: args.test_n]
     x_val_eval = data.binarize(x_val[: args.val_eval_n], seed=0)
     y_val_eval = y_val[: args.val_eval_n]
+    path_run = {  # the conditions every step of the design path shares
+        "minutes": args.minutes,
+        "train_n": len(x_train),
+        "validation_n": len(x_val),
+        "validation_scored": len(x_val_eval),
+        "k": args.k,
+        "test_n": len(x_eval),
+    }
+    if args.path_row and selection.path_conflict(args.path_file, path_run):
+        parser.error(selection.path_conflict(args.path_file, path_run))
+    out.mkdir(parents=True, exist_ok=True)
     report = {
         "env": config.env_report(),
         "measured": time.strftime("%Y-%m-%d"),
@@ -281,7 +400,7 @@ def main(argv: list[str] | None = None) -> dict:
             "seeds": seeds,
             "seeded_models": sorted(seeded),
         },
-        "ours_settings": dict(OURS),
+        "ours_settings": settings,
         "models": {},
     }
     print(report["env"])
@@ -306,11 +425,18 @@ def main(argv: list[str] | None = None) -> dict:
         for seed in seeds if name in seeded else seeds[:1]:
             config.set_seed(seed)
             model, ds, batch, minutes, anneal, conditional = build(
-                name, x_train, y_train, seed, args
+                name, x_train, y_train, seed, args, settings
             )
             print(f"\n== {name}, seed {seed}: training for {minutes} min", flush=True)
             run = {"seed": seed, "params": int(model.count_params()), "batch_size": batch}
             run["anneal"] = anneal
+            if name == "ours" and args.path_row:  # what the step costs per image
+                from aigc_helpers import compute
+
+                parts = [model.encoder, model.decoder, model.pixel_head]
+                run["mflops"] = round(
+                    sum(compute.count_flops(p) for p in parts if p is not None) / 1e6, 1
+                )
             run.update(train(model, ds, minutes, batch, args.verbose, anneal, len(x_train)))
             if len(x_val_eval):
                 print(f"== {name}: validation, {len(x_val_eval)} images (k={args.k})", flush=True)
@@ -358,6 +484,17 @@ def main(argv: list[str] | None = None) -> dict:
         )
     if report.get("targets_met"):
         print(f"quality bar for ours: {json.dumps(report['targets_met'])}")
+
+    if args.path_row:
+        path = selection.merge_path_row(
+            args.path_file,
+            args.path_row,
+            path_row(report),
+            run=path_run,
+            choose_on=f"val_iw_nll_k{args.k}",
+            measured=f"{time.strftime('%Y-%m-%d')}: {report['env']}",
+        )
+        print(f"design path: recorded {args.path_row!r}; chosen on validation: {path['chosen']!r}")
 
     if args.ship:
         assets = REPO / "aigc_helpers" / "assets"

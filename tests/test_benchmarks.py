@@ -99,3 +99,7 @@ def test_doctests_of_the_benchmark_helpers():
     spec.loader.exec_module(dcgan)
     assert doctest.testmod(selection).failed == 0
     assert doctest.testmod(dcgan).failed == 0
+    spec = importlib.util.spec_from_file_location("bench_vae", REPO / "benchmarks" / "vae.py")
+    vae = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vae)
+    assert doctest.testmod(vae).failed == 0

@@ -617,6 +617,35 @@ def test_benchmark_script_chooses_on_validation_and_reports_seeds(
         bench.main([*args, "--seeds", "0,0", "--out", str(out)])
     with pytest.raises(SystemExit):
         bench.main([*args, "--val-n", "60000", "--out", str(out)])
+    # --path-row records a one-seed run of ours as a design-path step of --path-file (a scratch copy
+    # of the shipped results here), chosen on validation cFID; a run under other conditions than the
+    # path's is refused before training, and the file is left as it was
+    from aigc_helpers import assets
+
+    shipped = {k: v for k, v in assets.load_results("gan").items() if k != "path"}
+    scratch = tmp_path / "gan_results.json"
+    scratch.write_text(json.dumps(shipped))
+    step = [
+        *args,
+        "--models",
+        "ours",
+        "--seeds",
+        "0",
+        "--path-file",
+        str(scratch),
+        "--verbose",
+        "0",
+    ]
+    bench.main([*step, "--out", str(tmp_path / "step"), "--path-row", "plain"])
+    recorded = json.loads(scratch.read_text())
+    path = recorded.pop("path")
+    assert recorded == shipped and path["chosen"] == "plain"
+    assert (path["minutes"], path["train_n"], path["validation_n"]) == (0.1, 50000, 10000)
+    assert {"clusters", "val_cfid", "cfid", "measured"} <= set(path["rows"]["plain"])
+    with pytest.raises(SystemExit):
+        bench.main([*step, "--minutes", "0.2", "--out", str(tmp_path / "other"), "--path-row", "x"])
+    assert not (tmp_path / "other").exists()
+    assert json.loads(scratch.read_text())["path"] == path
 
 
 def test_build_recipe_builds_and_compiles_the_shipped_settings():

@@ -669,3 +669,87 @@ def test_benchmark_script_writes_models_samples_and_table(
     assert (
         "measured" in merged["ours"] and "measured" not in merged["tutorial"]
     )  # kept vs. re-trained
+
+
+def test_benchmark_records_a_design_path_step_chosen_on_validation(
+    bench, tmp_path, real_mnist_path, monkeypatch, capsys
+):
+    """``--path-row`` end to end on a tiny budget, into a scratch copy of the shipped results: the step
+    records its settings (``--set``) and both splits' figures, the path is re-chosen on validation IW-NLL,
+    and bad use is refused before anything is trained or written."""
+    from aigc_helpers import assets
+
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(real_mnist_path.parent))
+    scratch = assets.load_results("vae")
+    scratch["path"]["minutes"] = (
+        0.02  # the tiny budget below, so the recorded steps stay comparable
+    )
+    shipped = tmp_path / "vae_results.json"
+    shipped.write_text(json.dumps(scratch))
+    before = json.loads(shipped.read_text())
+    tiny = [
+        "--minutes",
+        "0.02",
+        "--k",
+        "3",
+        "--test-n",
+        "30",
+        "--val-eval-n",
+        "20",
+        "--verbose",
+        "0",
+    ]
+    common = [*tiny, "--models", "ours", "--seeds", "0", "--path-file", str(shipped)]
+    for name, extra in (
+        ("wide_conv3", ["--set", "pixel_channels=8", "--set", "logits_kernel=3"]),
+        ("narrow_conv1", ["--set", "pixel_channels=4", "--set", "learning_rate=1e-3"]),
+    ):
+        bench.main([*common, *extra, "--out", str(tmp_path / name), "--path-row", name])
+    after = json.loads(shipped.read_text())
+    path = after["path"]
+    assert {k: v for k, v in after.items() if k != "path"} == {
+        k: v for k, v in before.items() if k != "path"
+    }  # only the path changed
+    assert set(before["path"]["rows"]) < set(path["rows"])  # earlier steps kept
+    wide, narrow = path["rows"]["wide_conv3"], path["rows"]["narrow_conv1"]
+    assert (wide["pixel_channels"], wide["logits_kernel"], wide["learning_rate"]) == (8, 3, 2e-3)
+    assert (narrow["pixel_channels"], narrow["logits_kernel"], narrow["learning_rate"]) == (
+        4,
+        1,
+        1e-3,
+    )
+    for row in (wide, narrow):
+        assert {"val_iw_nll_k3", "test_iw_nll_k3", "mflops", "epochs", "measured"} <= set(row)
+    assert wide["mflops"] > narrow["mflops"]  # the 3x3 last layer into more maps costs more
+    assert path["chosen"] == min(
+        ("wide_conv3", "narrow_conv1"), key=lambda n: path["rows"][n]["val_iw_nll_k3"]
+    )
+    assert (path["k"], path["test_n"], path["validation_scored"]) == (3, 30, 20)
+    # refused, with the fix named, and the file left as it was
+    for argv, says in (
+        ([*common, "--seeds", "0,1", "--path-row", "x"], "--models ours --seeds 0"),
+        ([*common, "--set", "lr=1", "--path-row", "x"], "unknown setting 'lr'"),
+        ([*common, "--set", "pixel_channels=2.5", "--path-row", "x"], "not a whole number"),
+        (
+            [
+                *tiny,
+                "--models",
+                "ours",
+                "--seeds",
+                "0",
+                "--path-file",
+                str(tmp_path / "no.json"),
+                "--path-row",
+                "x",
+            ],
+            "does not exist",
+        ),
+    ):
+        with pytest.raises(SystemExit):
+            bench.main([*argv, "--out", str(tmp_path / "refused")])
+        assert says in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # another protocol than the path's: refused before training
+        bench.main([*common, "--k", "2", "--out", str(tmp_path / "k2"), "--path-row", "k2"])
+    assert "measured with k=3" in capsys.readouterr().err
+    assert not (tmp_path / "k2").exists()
+    assert json.loads(shipped.read_text()) == after
