@@ -252,7 +252,7 @@ def test_benchmark_script_chooses_guidance_on_validation_and_reports_seeds(
     monkeypatch.setenv(data.DATA_DIR_ENV, str(real_mnist_path.parent))
     out = tmp_path / "bench"
     args = ["--minutes", "0.05", "--ae-minutes", "0.02", "--n", "60", "--guidance-n", "40"]
-    args += ["--models", "ours,prior"]
+    args += ["--models", "ours,prior,latent_cond"]
     report = bench.main([*args, "--seeds", "0,1", "--out", str(out), "--verbose", "0"])
     assert json.loads((out / "results.json").read_text()) == report
     assert report["selection"]["validation_n"] == 10000
@@ -279,6 +279,8 @@ def test_benchmark_script_chooses_guidance_on_validation_and_reports_seeds(
     assert saved.num_classes == bench.CLUSTERS
     assert saved.autoencoder_name == str(out / "ours_autoencoder.keras")
     assert saved.generate(2, labels=[0, 1], seed=0).shape == (2, 28, 28)
+    # a flow over the shipped VAE names it (not a file of this run), so its shipped copy loads anywhere
+    assert D.load_diffusion(out / "latent_cond.keras").autoencoder_name == "vae"
     with pytest.raises(SystemExit):  # no time left for the flow
         bench.main(["--minutes", "0.05", "--ae-minutes", "0.05", "--models", "ours"])
     assert "leaves no time for ours's flow" in capsys.readouterr().err
@@ -290,7 +292,7 @@ def test_benchmark_script_chooses_guidance_on_validation_and_reports_seeds(
         again["models"]["ours"]["cfid"] == ours["cfid"]
         and "measured_with" in again["models"]["ours"]
     )
-    assert set(again["models"]) == {"ours", "prior"}
+    assert set(again["models"]) == {"ours", "prior", "latent_cond"}
     with pytest.raises(SystemExit):  # another --n would mix incomparable rows
         bench.main(
             ["--minutes", "0.05", "--n", "70", "--models", "prior", "--merge", "--out", str(out)]
