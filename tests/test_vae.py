@@ -423,6 +423,22 @@ def test_shipped_vae_reproduces_its_recorded_elbo(mnist):
     assert abs(neg_elbo - recorded) < 4.0
 
 
+def test_every_vae_row_is_scored_on_validation_and_test_and_the_shipped_models_are_its_rows():
+    """Each row of the shipped results trained on the training split only and has both a validation and a
+    test figure; the two shipped models are the ones their rows measured (same parameter counts)."""
+    results = json.loads((ASSETS / "vae_results.json").read_text())
+    k, n_fit = results["k"], 60000 - results["selection"]["validation_n"]
+    for name, row in results["models"].items():
+        assert {f"val_iw_nll_k{k}", f"test_iw_nll_k{k}", "iw_nll_sem"} <= set(row), name
+        assert row["runs"], name
+        for run in row[
+            "runs"
+        ]:  # epochs counted on the images fitted: the validation split left out
+            assert run["epochs"] == pytest.approx(run["train_images"] / n_fit, abs=0.01), name
+    for kind, name in (("vae", "factorised"), ("cvae", "conditional")):
+        assert V.load_pretrained(kind).count_params() == results["models"][name]["params"]
+
+
 @pytest.fixture(scope="module")
 def bench():
     """benchmarks/vae.py imported as a module (it is a script, not part of the package)."""
