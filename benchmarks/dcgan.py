@@ -315,17 +315,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--eval-only", action="store_true", help="re-score the samples saved in --out"
     )
-    parser.add_argument(
-        "--path-row",
-        metavar="NAME",
-        help="record this run of ours (one seed) as step NAME of the design path in --path-file, "
-        "and re-choose the path's step on validation cFID",
-    )
-    parser.add_argument(
-        "--path-file",
-        type=Path,
-        default=REPO / "aigc_helpers" / "assets" / "gan_results.json",
-        help="results file whose design path --path-row writes (default: the shipped gan_results.json)",
+    selection.add_path_arguments(
+        parser, REPO / "aigc_helpers" / "assets" / "gan_results.json", "validation cFID"
     )
     args = parser.parse_args(argv)
     if args.minutes <= 0 or args.n < 2:
@@ -333,14 +324,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.clusters < 0 or args.clusters == 1:
         parser.error("--clusters must be 0 (the plain DCGAN) or at least 2")
     seeds, seeded = selection.read_arguments(parser, args)
-    if args.path_row and (len(seeds) != 1 or args.models.replace(" ", "") != "ours"):
-        parser.error(
-            "--path-row records one run of one model. Fix: add --models ours --seeds 0 (one seed)."
-        )
-    if args.path_row and not args.path_file.is_file():
-        parser.error(
-            f"--path-file {args.path_file} does not exist. Fix: point it at a results file."
-        )
+    selection.check_path_arguments(parser, args, seeds)
 
     config.quiet_tensorflow()
     from aigc_helpers import gan as G
@@ -354,8 +338,7 @@ def main(argv: list[str] | None = None) -> dict:
         parser.error(str(err))
     # the conditions every step of the design path shares, checked before anything is trained
     path_run = {"minutes": args.minutes, "train_n": len(x_train), "validation_n": len(x_val)}
-    if args.path_row and selection.path_conflict(args.path_file, path_run):
-        parser.error(selection.path_conflict(args.path_file, path_run))
+    selection.refuse_path_conflict(parser, args, path_run)
     out.mkdir(parents=True, exist_ok=True)
     report = {
         "env": config.env_report(),

@@ -70,6 +70,36 @@ def read_arguments(parser, args) -> tuple[list[int], set[str]]:
     return seeds, {m.strip() for m in args.seeded.split(",") if m.strip()}
 
 
+def add_path_arguments(parser, shipped: Path, choose_on: str) -> None:
+    """The design-path options: ``--path-row NAME`` and ``--path-file`` (default ``shipped``)."""
+    parser.add_argument(
+        "--path-row",
+        metavar="NAME",
+        help="record this run of ours (one seed) as step NAME of the design path in --path-file, "
+        f"and re-choose the path's step on {choose_on}",
+    )
+    parser.add_argument(
+        "--path-file",
+        type=Path,
+        default=shipped,
+        help=f"results file whose design path --path-row writes (default: the shipped {shipped.name})",
+    )
+
+
+def check_path_arguments(parser, args, seeds: list[int]) -> None:
+    """A usage error unless ``--path-row`` names one run of ``ours`` and ``--path-file`` exists."""
+    if not args.path_row:
+        return
+    if len(seeds) != 1 or args.models.replace(" ", "") != "ours":
+        parser.error(
+            "--path-row records one run of one model. Fix: add --models ours --seeds 0 (one seed)."
+        )
+    if not args.path_file.is_file():
+        parser.error(
+            f"--path-file {args.path_file} does not exist. Fix: point it at a results file."
+        )
+
+
 def parse_seeds(text: str) -> list[int]:
     """``"0,1,2"`` -> ``[0, 1, 2]``; refuses an empty or repeated list.
 
@@ -135,6 +165,14 @@ def path_conflict(shipped: Path, run: dict) -> str | None:
                 "or re-measure every step of the path."
             )
     return None
+
+
+def refuse_path_conflict(parser, args, run: dict) -> None:
+    """A usage error, before any training, when ``--path-row`` asks for a step under other conditions
+    than the path in ``--path-file`` was measured under (see ``path_conflict``)."""
+    problem = path_conflict(args.path_file, run) if args.path_row else None
+    if problem:
+        parser.error(problem)
 
 
 def merge_path_row(

@@ -332,17 +332,8 @@ def main(argv: list[str] | None = None) -> dict:
         help="change one of ours's settings (OURS) for this run, e.g. --set learning_rate=1e-3; "
         "repeatable (a design-path step)",
     )
-    parser.add_argument(
-        "--path-row",
-        metavar="NAME",
-        help="record this run of ours (one seed) as step NAME of the design path in --path-file, and "
-        "re-choose the path's step on validation IW-NLL",
-    )
-    parser.add_argument(
-        "--path-file",
-        type=Path,
-        default=REPO / "aigc_helpers" / "assets" / "vae_results.json",
-        help="results file whose design path --path-row writes (default: the shipped vae_results.json)",
+    selection.add_path_arguments(
+        parser, REPO / "aigc_helpers" / "assets" / "vae_results.json", "validation IW-NLL"
     )
     parser.add_argument("--verbose", type=int, default=2)
     args = parser.parse_args(argv)
@@ -353,14 +344,7 @@ def main(argv: list[str] | None = None) -> dict:
         settings = parse_settings(args.set)
     except ValueError as err:
         parser.error(str(err))
-    if args.path_row and (len(seeds) != 1 or args.models.replace(" ", "") != "ours"):
-        parser.error(
-            "--path-row records one run of one model. Fix: add --models ours --seeds 0 (one seed)."
-        )
-    if args.path_row and not args.path_file.is_file():
-        parser.error(
-            f"--path-file {args.path_file} does not exist. Fix: point it at a results file."
-        )
+    selection.check_path_arguments(parser, args, seeds)
 
     config.quiet_tensorflow()
 
@@ -384,8 +368,7 @@ def main(argv: list[str] | None = None) -> dict:
         "k": args.k,
         "test_n": len(x_eval),
     }
-    if args.path_row and selection.path_conflict(args.path_file, path_run):
-        parser.error(selection.path_conflict(args.path_file, path_run))
+    selection.refuse_path_conflict(parser, args, path_run)
     out.mkdir(parents=True, exist_ok=True)
     report = {
         "env": config.env_report(),
