@@ -457,6 +457,12 @@ def test_shipped_vae_results_check_the_bar_from_their_own_figures(bench):
     assert results["targets_met"] == bench.targets_met(results)
 
 
+def is_ours_recipe(step: dict, recipe: dict) -> bool:
+    """Whether a design-path step has the `ours` row's settings (its last layer: 1x1 unless recorded)."""
+    same = all(step[key] == recipe[key] for key in ("pixel_channels", "learning_rate", "anneal"))
+    return same and step["logits_kernel"] == recipe.get("logits_kernel", 1)
+
+
 def test_shipped_vae_headline_row_averages_its_seeds_and_keeps_its_history():
     """The `ours` row was measured the course's way (validation split, three seeds, its figures their mean
     and spread); so was the design path (one seed per step, chosen on validation) with the recipe as one of its
@@ -486,13 +492,7 @@ def test_shipped_vae_headline_row_averages_its_seeds_and_keeps_its_history():
     assert path["chosen"] == min(val, key=val.get)
     for row in path["rows"].values():
         assert f"test_iw_nll_k{k}" in row and row["mflops"] > 0
-    steps_like_ours = [  # the headline recipe is one of the steps (its last layer: 1x1 by default)
-        name
-        for name, row in path["rows"].items()
-        if all(row[key] == recipe[key] for key in ("pixel_channels", "learning_rate", "anneal"))
-        and row["logits_kernel"] == recipe.get("logits_kernel", 1)
-    ]
-    assert steps_like_ours
+    assert any(is_ours_recipe(row, recipe) for row in path["rows"].values())
     # the runs that tuned the decoder before the validation split existed are kept, marked as history
     last = path["history"]["rows"]["maps16_conv1_lr2e3_anneal"]
     assert (last["pixel_channels"], last["learning_rate"], last["anneal"]) == (
@@ -508,11 +508,7 @@ def test_the_texts_say_which_design_path_step_validation_chose():
     sentence is no figure mark, so it is checked against the results file here."""
     results = json.loads((ASSETS / "vae_results.json").read_text())
     path, recipe = results["path"], results["ours_settings"]
-    chosen = path["rows"][path["chosen"]]
-    ours_chosen = all(
-        chosen[key] == recipe[key] for key in ("pixel_channels", "learning_rate", "anneal")
-    )
-    ours_chosen = ours_chosen and chosen["logits_kernel"] == recipe.get("logits_kernel", 1)
+    ours_chosen = is_ours_recipe(path["rows"][path["chosen"]], recipe)
     first = next(iter(path["rows"]))
     root = Path(__file__).resolve().parent.parent
     notebook = json.loads((root / "notebooks" / "08_vae_mnist.ipynb").read_text())
